@@ -1,0 +1,332 @@
+// Named value transforms. Each one carries everything that must not drift apart: the SQLite
+// column type it writes, the value function (used by copy, and by verify to compute what the
+// target must hold), whether it loses information, how a 'now' default is expressed, and the
+// Drizzle column that reads it back.
+import type { Column } from '../catalog/types.js';
+import {
+  epochMillis,
+  formatDate,
+  formatTime,
+  parseTimestamp,
+  toUtc,
+} from './temporal.js';
+import { TransformError, type SourceValue, type SqliteValue } from './values.js';
+
+export type SqliteType = 'INTEGER' | 'REAL' | 'TEXT' | 'BLOB' | 'NUMERIC';
+
+export interface DrizzleColumn {
+  builder: 'integer' | 'real' | 'text' | 'blob' | 'numeric';
+  mode?: 'number' | 'boolean' | 'timestamp' | 'timestamp_ms' | 'json' | 'bigint' | 'buffer';
+  /** text({ enum: [...] }) from the column's enum or set values. */
+  enumValues?: boolean;
+}
+
+export type ValueFn = (v: SourceValue) => SqliteValue;
+
+export interface TransformDef {
+  name: string;
+  description: string;
+  sqliteType: SqliteType;
+  drizzle: DrizzleColumn;
+  /** Why this transform loses information for this column, or undefined when it is lossless. */
+  lossy?: (column: Column) => string | undefined;
+  /** SQL for a `DEFAULT now()` under this transform. */
+  nowSql?: string;
+  /** A CHECK that keeps the column to the transform's domain (enum members, 0/1). */
+  check?: (quotedColumn: string, column: Column) => string | undefined;
+  /** Builds the value function for one column (precomputing what depends on the column). */
+  make: (column: Column) => ValueFn;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function asText(v: SourceValue): string {
+  if (typeof v === 'string') return v;
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  return String(v);
+}
+
+const INTEGER_TEXT = /^[+-]?\d+$/;
+
+/** An integer as a JS number when exact, else a BigInt, so SQLite stores it exactly. */
+export function toInteger(v: SourceValue): SqliteValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) throw new TransformError(`${v} is not an integer`);
+    return v;
+  }
+  if (typeof v === 'bigint') return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  const text = asText(v).trim();
+  if (!INTEGER_TEXT.test(text)) throw new TransformError(`'${text}' is not an integer`);
+  const n = Number(text);
+  if (Number.isSafeInteger(n)) return n;
+  const big = BigInt(text);
+  if (big > 9223372036854775807n || big < -9223372036854775808n) {
+    throw new TransformError(`${text} does not fit SQLite's 64-bit INTEGER`);
+  }
+  return big;
+}
+
+function toBoolean(v: SourceValue): SqliteValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0 ? 1 : 0;
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return v.some((b) => b !== 0) ? 1 : 0;
+  switch (v.trim().toLowerCase()) {
+    case 't': case 'true': case '1': case 'y': case 'yes': case 'on':
+      return 1;
+    case 'f': case 'false': case '0': case 'n': case 'no': case 'off':
+      return 0;
+  }
+  throw new TransformError(`'${v}' is not a boolean`);
+}
+
+function toReal(v: SourceValue): SqliteValue {
+  if (v === null || v === undefined) return null;
+  const n = typeof v === 'number' ? v : Number(asText(v));
+  // SQLite stores NaN as NULL: that would be a silent loss, so the row is rejected instead.
+  if (Number.isNaN(n)) throw new TransformError(`'${asText(v)}' is not a number (NaN cannot be stored in SQLite)`);
+  return n;
+}
+
+function toText(v: SourceValue): SqliteValue {
+  if (v === null || v === undefined) return null;
+  return asText(v);
+}
+
+function toBlob(v: SourceValue): SqliteValue {
+  if (v === null || v === undefined) return null;
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v);
+  if (typeof v === 'string') {
+    // Postgres bytea in hex output form.
+    if (v.startsWith('\\x')) return Buffer.from(v.slice(2), 'hex');
+    return Buffer.from(v, 'utf8');
+  }
+  throw new TransformError(`a ${typeof v} is not binary data`);
+}
+
+function toJsonText(v: SourceValue): SqliteValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+/** Fraction digits for a column's timestamps: its declared precision, else microseconds. */
+function fractionDigits(column: Column): number {
+  return column.precision ?? (column.dataType === 'datetime' || column.dataType === 'timestamp' ? 0 : 6);
+}
+
+function isoTimestamp(column: Column, utcSuffix: boolean): ValueFn {
+  const digits = Math.min(column.precision ?? 6, 9);
+  return (v) => {
+    if (v === null || v === undefined) return null;
+    let p = parseTimestamp(asText(v));
+    if (utcSuffix) p = toUtc(p);
+    return `${formatDate(p)}T${formatTime(p, digits)}${utcSuffix ? 'Z' : ''}`;
+  };
+}
+
+function unixTimestamp(unit: 's' | 'ms'): (column: Column) => ValueFn {
+  return () => (v) => {
+    if (v === null || v === undefined) return null;
+    const ms = epochMillis(parseTimestamp(asText(v)));
+    return unit === 'ms' ? ms : Math.floor(ms / 1000);
+  };
+}
+
+const DRIZZLE_TEXT: DrizzleColumn = { builder: 'text' };
+
+const defs: TransformDef[] = [
+  {
+    name: 'copy',
+    description: 'the value as the source stores it',
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    make: () => (v) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : (v as SqliteValue)),
+  },
+  {
+    name: 'integer',
+    description: 'integer, exact to 64 bits',
+    sqliteType: 'INTEGER',
+    drizzle: { builder: 'integer', mode: 'number' },
+    make: () => toInteger,
+  },
+  {
+    name: 'bigint',
+    description: '64-bit integer read as a JS bigint by Drizzle (exact above 2^53)',
+    sqliteType: 'INTEGER',
+    drizzle: { builder: 'integer', mode: 'number' },
+    make: () => toInteger,
+  },
+  {
+    name: 'boolean',
+    description: 'true/false as 1/0',
+    sqliteType: 'INTEGER',
+    drizzle: { builder: 'integer', mode: 'boolean' },
+    check: (q) => `${q} IN (0, 1)`,
+    make: () => toBoolean,
+  },
+  {
+    name: 'real',
+    description: '64-bit float',
+    sqliteType: 'REAL',
+    drizzle: { builder: 'real' },
+    make: () => toReal,
+  },
+  {
+    name: 'decimal_text',
+    description: 'exact decimal as text (e.g. "12.50")',
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    make: () => (v) => {
+      if (v === null || v === undefined) return null;
+      const t = asText(v);
+      if (t === 'NaN') throw new TransformError(`'NaN' is not a decimal number`);
+      return t;
+    },
+  },
+  {
+    name: 'decimal_real',
+    description: 'decimal as a 64-bit float',
+    sqliteType: 'REAL',
+    drizzle: { builder: 'real' },
+    lossy: (c) => `${c.sourceType} as REAL keeps about 15 significant digits; exact decimals are rounded`,
+    make: () => toReal,
+  },
+  {
+    name: 'text',
+    description: 'text',
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    make: () => toText,
+  },
+  {
+    name: 'enum',
+    description: 'enum label as text, kept to its labels by a CHECK',
+    sqliteType: 'TEXT',
+    drizzle: { builder: 'text', enumValues: true },
+    check: (q, c) => (c.enumValues?.length ? `${q} IN (${c.enumValues.map(sqlString).join(', ')})` : undefined),
+    make: () => toText,
+  },
+  {
+    name: 'uuid',
+    description: 'uuid as lower-case text',
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    make: () => (v) => (v === null || v === undefined ? null : asText(v).toLowerCase()),
+  },
+  {
+    name: 'json',
+    description: 'JSON as text (query it with json_extract)',
+    sqliteType: 'TEXT',
+    drizzle: { builder: 'text', mode: 'json' },
+    make: () => toJsonText,
+  },
+  {
+    name: 'blob',
+    description: 'bytes as BLOB',
+    sqliteType: 'BLOB',
+    drizzle: { builder: 'blob', mode: 'buffer' },
+    make: () => toBlob,
+  },
+  {
+    name: 'timestamp_iso',
+    description: 'ISO-8601 text, fixed fraction digits so text order is time order',
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    nowSql: "(strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
+    make: (c) => isoTimestamp(c, false),
+  },
+  {
+    name: 'timestamptz_iso',
+    description: 'ISO-8601 text in UTC with Z, fixed fraction digits',
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    nowSql: "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+    make: (c) => isoTimestamp(c, true),
+  },
+  {
+    name: 'unix_seconds',
+    description: 'seconds since 1970-01-01 UTC (Drizzle integer mode "timestamp")',
+    sqliteType: 'INTEGER',
+    drizzle: { builder: 'integer', mode: 'timestamp' },
+    nowSql: '(unixepoch())',
+    lossy: (c) => (fractionDigits(c) > 0 ? `${c.sourceType} keeps fractions of a second; unix seconds drop them` : undefined),
+    make: unixTimestamp('s'),
+  },
+  {
+    name: 'unix_ms',
+    description: 'milliseconds since 1970-01-01 UTC (Drizzle integer mode "timestamp_ms")',
+    sqliteType: 'INTEGER',
+    drizzle: { builder: 'integer', mode: 'timestamp_ms' },
+    nowSql: "(CAST(unixepoch('subsec') * 1000 AS INTEGER))",
+    lossy: (c) => (fractionDigits(c) > 3 ? `${c.sourceType} keeps microseconds; unix milliseconds drop them` : undefined),
+    make: unixTimestamp('ms'),
+  },
+  {
+    name: 'date',
+    description: 'YYYY-MM-DD text',
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    nowSql: "(date('now'))",
+    make: () => (v) => (v === null || v === undefined ? null : formatDate(parseTimestamp(asText(v)))),
+  },
+  {
+    name: 'time',
+    description: 'HH:MM:SS[.ffffff] text as the source prints it',
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    nowSql: "(time('now'))",
+    make: () => toText,
+  },
+  {
+    name: 'zero_date_null',
+    description: "MySQL zero dates ('0000-00-00') become NULL, other dates ISO-8601 text",
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    nowSql: "(strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
+    lossy: () => "zero dates ('0000-00-00') have no calendar meaning and are stored as NULL",
+    make: (c) => {
+      const iso = c.dataType === 'date' ? (v: SourceValue) => formatDate(parseTimestamp(asText(v))) : isoTimestamp(c, c.dataType === 'timestamp');
+      return (v) => (v === null || v === undefined || /^0000-00-00/.test(asText(v)) ? null : iso(v));
+    },
+  },
+  {
+    name: 'bit_integer',
+    description: 'bit string as an integer',
+    sqliteType: 'INTEGER',
+    drizzle: { builder: 'integer', mode: 'number' },
+    make: () => (v) => {
+      if (v === null || v === undefined) return null;
+      if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
+        let n = 0n;
+        for (const b of v) n = (n << 8n) | BigInt(b);
+        return toInteger(n);
+      }
+      const t = asText(v);
+      return /^[01]+$/.test(t) ? toInteger(BigInt('0b' + t)) : toInteger(v);
+    },
+  },
+  {
+    name: 'lossy_text',
+    description: 'the source text form, for types SQLite has no equivalent of',
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    lossy: (c) => `${c.sourceType} keeps its text form only; its operators and indexes do not carry over`,
+    make: () => toText,
+  },
+];
+
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export const TRANSFORMS: ReadonlyMap<string, TransformDef> = new Map(defs.map((d) => [d.name, d]));
+
+export function getTransform(name: string): TransformDef {
+  const t = TRANSFORMS.get(name);
+  if (!t) throw new Error(`unknown transform '${name}'`);
+  return t;
+}

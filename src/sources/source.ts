@@ -1,0 +1,45 @@
+// The contract every source engine implements (sources/<engine>/<engine>-source.ts).
+import type { CastRule } from '../casting/rules.js';
+import type { SourceValue } from '../casting/values.js';
+import type { Catalog, Engine, Table, TableMeasurement } from '../catalog/types.js';
+
+export interface ReadOptions {
+  /**
+   * Column names (of the table) to order rows by — the primary key. Text keys are ordered by
+   * their bytes (Postgres COLLATE "C", MySQL BINARY) so the order equals SQLite's BINARY order,
+   * which verify's merge relies on.
+   */
+  orderBy?: string[];
+  /** Resume point: only rows whose orderBy key is strictly greater than this tuple. */
+  after?: SourceValue[];
+  /** Rows per batch yielded (the reader fetches with a server-side cursor of about this size). */
+  batchSize: number;
+  signal?: AbortSignal;
+}
+
+export interface Source {
+  readonly engine: Engine;
+  /** What the user gave, with any password removed. */
+  readonly description: string;
+  /** The engine's default cast rules (user rules are put before them). */
+  readonly castRules: readonly CastRule[];
+  introspect(): Promise<Catalog>;
+  /** Scans the table for the plan: exact rows, largest row and values, integers beyond 2^53. */
+  measure(table: Table): Promise<TableMeasurement>;
+  /**
+   * Streams rows as arrays of values in `table.columns` order, in batches. Values follow the
+   * SourceValue convention (lossless text for numerics/temporals/json, Buffers for binary).
+   * The cursor is closed when the consumer stops early (finally).
+   */
+  readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]>;
+  countRows(table: Table): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** What each engine folder's index exports, listed once in sources/registry.ts. */
+export interface SourceEngine {
+  engine: Engine;
+  /** True when this engine handles the given --from text. */
+  accepts(spec: string): boolean;
+  open(spec: string): Promise<Source>;
+}
