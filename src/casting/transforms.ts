@@ -27,7 +27,9 @@ export interface TransformDef {
   name: string;
   description: string;
   sqliteType: SqliteType;
-  drizzle: DrizzleColumn;
+  /** The declared type the DDL writes, when it is not simply sqliteType (SQLite to SQLite keeps the source's). */
+  declaredType?: (column: Column) => string;
+  drizzle: DrizzleColumn | ((column: Column) => DrizzleColumn);
   /** Why this transform loses information for this column, or undefined when it is lossless. */
   lossy?: (column: Column) => string | undefined;
   /** SQL for a `DEFAULT now()` under this transform. */
@@ -90,6 +92,14 @@ function toReal(v: SourceValue): SqliteValue {
   return n;
 }
 
+/** The value as SQLite can store it, unchanged (booleans as 1/0, byte arrays as Buffers). */
+function passThrough(v: SourceValue): SqliteValue {
+  if (v === undefined) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Uint8Array && !Buffer.isBuffer(v)) return Buffer.from(v);
+  return v as SqliteValue;
+}
+
 function toText(v: SourceValue): SqliteValue {
   if (v === null || v === undefined) return null;
   return asText(v);
@@ -138,13 +148,39 @@ function unixTimestamp(unit: 's' | 'ms'): (column: Column) => ValueFn {
 
 const DRIZZLE_TEXT: DrizzleColumn = { builder: 'text' };
 
+/** SQLite's type affinity rules (https://sqlite.org/datatype3.html, section 3.1), in their order. */
+export function sqliteAffinity(declared: string): SqliteType {
+  const t = declared.toUpperCase();
+  if (t.includes('INT')) return 'INTEGER';
+  if (/CHAR|CLOB|TEXT/.test(t)) return 'TEXT';
+  if (t.includes('BLOB') || t.trim() === '') return 'BLOB';
+  if (/REAL|FLOA|DOUB/.test(t)) return 'REAL';
+  return 'NUMERIC';
+}
+
+const DRIZZLE_BY_AFFINITY: Record<SqliteType, DrizzleColumn> = {
+  INTEGER: { builder: 'integer', mode: 'number' },
+  TEXT: { builder: 'text' },
+  BLOB: { builder: 'blob', mode: 'buffer' },
+  REAL: { builder: 'real' },
+  NUMERIC: { builder: 'numeric' },
+};
+
 const defs: TransformDef[] = [
   {
     name: 'copy',
     description: 'the value as the source stores it',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
-    make: () => (v) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : (v as SqliteValue)),
+    make: () => passThrough,
+  },
+  {
+    name: 'keep',
+    description: 'SQLite to SQLite: the value and its declared type as they are',
+    sqliteType: 'TEXT',
+    declaredType: (c) => c.sourceType,
+    drizzle: (c) => DRIZZLE_BY_AFFINITY[sqliteAffinity(c.sourceType)],
+    make: () => passThrough,
   },
   {
     name: 'integer',

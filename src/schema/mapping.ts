@@ -13,16 +13,14 @@ export interface TableMapping {
   table: Table;
   /** Table name in the target. */
   name: string;
-  /** Columns written by copy, in source order (generated columns are left to SQLite). */
+  /** Columns written by copy, in source order (generated columns become plain columns holding the values). */
   columns: ColumnMapping[];
   /** Key used to order, resume and verify: the primary key, else the first unique key of NOT NULL columns. */
   key?: string[];
 }
 
 export function mapTable(table: Table, rules: CastRules): TableMapping {
-  const columns = table.columns
-    .filter((c) => c.generated === undefined)
-    .map((c) => ({ name: c.name, cast: rules.resolve(table, c) }));
+  const columns = table.columns.map((c) => ({ name: c.name, cast: rules.resolve(table, c) }));
   return { table, name: table.name, columns, key: chooseKey(table) };
 }
 

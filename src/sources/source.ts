@@ -33,6 +33,21 @@ export interface Source {
    */
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]>;
   countRows(table: Table): Promise<number>;
+  /**
+   * A consistent view of the whole source shared by up to `readers` concurrent readers
+   * (copy --jobs): Postgres exports one snapshot that every reader imports; MySQL opens the
+   * readers' consistent-snapshot transactions under one brief global read lock; SQLite holds one
+   * read transaction. Rows read through it all see the same instant.
+   */
+  snapshot(readers: number): Promise<Snapshot>;
+  close(): Promise<void>;
+}
+
+export interface Snapshot {
+  /** How consistent the view is, for the report ('exported snapshot', 'per-table snapshot: ...'). */
+  readonly consistency: string;
+  readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]>;
+  countRows(table: Table): Promise<number>;
   close(): Promise<void>;
 }
 

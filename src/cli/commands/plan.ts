@@ -1,0 +1,40 @@
+import { Option } from 'commander';
+import { loadConfig } from '../../config/config.js';
+import { planSource } from '../../pipeline/plan.js';
+import { withSource } from '../../sources/with-source.js';
+import { defineCommand } from '../command.js';
+import { renderPlan } from '../render/plan-text.js';
+
+interface PlanOptions {
+  from: string;
+  json?: boolean;
+  measure: boolean;
+  casts: boolean;
+  configFile?: string;
+}
+
+export const planCommand = defineCommand<PlanOptions>({
+  name: 'plan',
+  summary: 'inventory a source: what carries over to D1, what changes, what blocks',
+  configure: (cmd) =>
+    cmd
+      .addOption(new Option('--from <source>', 'postgres://…, mysql://…, mariadb://…, sqlite:<path> or a .sqlite file').makeOptionMandatory())
+      .option('--json', 'print the plan as JSON (shape documented in the README)')
+      .option('--no-measure', 'skip scanning the data (row sizes, integers above 2^53); use catalog estimates')
+      .option('--no-casts', 'text output: leave out the per-column casts')
+      .option('--config-file <file>', 'cast rules file (default ./flarelift.toml when present)'),
+  async run(o, output) {
+    const config = loadConfig(o.configFile);
+    const ctx = await withSource(o.from, (source) =>
+      planSource(source, {
+        userRules: config.castRules,
+        measure: o.measure,
+        onProgress: (e) => {
+          if (e.phase === 'measure' && !o.json) output.err(`measuring ${e.table} (${e.done + 1}/${e.total})`);
+        },
+      }),
+    );
+    output.out(o.json ? JSON.stringify(ctx.plan, null, 2) : renderPlan(ctx.plan, { casts: o.casts }));
+    return 0;
+  },
+});

@@ -1,0 +1,47 @@
+// argv -> library calls. User errors print one line and exit 2; anything else is reported as a
+// possible bug, with the stack only under --debug. Secrets are redacted from everything printed.
+import { Command, CommanderError } from 'commander';
+import { isUserError, redactSecrets } from '../errors.js';
+import { COMMANDS } from './commands/index.js';
+import { processOutput, type Output } from './output.js';
+
+export const VERSION = '0.1.0';
+
+export async function main(argv: string[], output: Output = processOutput): Promise<number> {
+  const debug = argv.includes('--debug');
+  let exitCode = 0;
+  const program = new Command('flarelift')
+    .description('Move a database onto Cloudflare D1 and prove nothing was lost')
+    .version(VERSION)
+    .option('--debug', 'show stack traces for unexpected errors')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => output.out(s.trimEnd()),
+      writeErr: (s) => output.err(s.trimEnd()),
+    });
+  for (const spec of COMMANDS) {
+    const cmd = program.command(spec.name).description(spec.summary);
+    spec.configure(cmd);
+    cmd.action(async (options: Record<string, unknown>) => {
+      exitCode = await spec.run(options, output);
+    });
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; usage mistakes are bad input.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isUserError(e)) {
+      output.err(`error: ${e.message}`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    output.err(`unexpected error (this may be a bug in flarelift): ${redactSecrets(err?.message ?? String(e))}`);
+    if (debug && err?.stack) output.err(redactSecrets(err.stack));
+    else output.err('run again with --debug to see the stack trace');
+    return 1;
+  }
+}

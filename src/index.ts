@@ -1,0 +1,35 @@
+// Library entry: the same operations the CLI runs, as explicit named exports.
+import { loadConfig } from './config/config.js';
+import { planSource, type PlanContext, type PlanOptions } from './pipeline/plan.js';
+import { writeSchemaFiles, type SchemaFiles } from './pipeline/schema-files.js';
+import { withSource } from './sources/with-source.js';
+
+export interface SourceOptions {
+  /** postgres://…, mysql://…, mariadb://…, sqlite:<path> or a SQLite file path. */
+  from: string;
+  /** flarelift.toml with cast rules (default ./flarelift.toml when present). */
+  configFile?: string;
+}
+
+/** Inventory a source: tables, casts and findings. */
+export async function plan(options: SourceOptions & Pick<PlanOptions, 'measure' | 'onProgress'>): Promise<PlanContext> {
+  const config = loadConfig(options.configFile);
+  return withSource(options.from, (source) => planSource(source, { ...options, userRules: config.castRules }));
+}
+
+/** Write the D1 migration (and optionally the Drizzle schema) for a source. */
+export async function schema(options: SourceOptions & { outDir: string; name?: string; drizzle?: string }): Promise<PlanContext & { files: SchemaFiles }> {
+  const ctx = await plan({ ...options, measure: false });
+  return { ...ctx, files: writeSchemaFiles(ctx, options) };
+}
+
+export { UserError } from './errors.js';
+export { openSource } from './sources/registry.js';
+export { CastRules, describeRule, type CastRule, type ResolvedCast } from './casting/rules.js';
+export { TRANSFORMS, type TransformDef } from './casting/transforms.js';
+export { buildSchema, migrationSql, type SchemaResult } from './schema/build-schema.js';
+export { drizzleSchema } from './schema/drizzle.js';
+export type { Catalog, Table, Column } from './catalog/types.js';
+export type { Finding, Severity } from './catalog/findings.js';
+export type { PlanResult, PlanContext, TablePlan } from './pipeline/plan.js';
+export type { Source } from './sources/source.js';

@@ -1,0 +1,139 @@
+// Findings about the source as a whole: objects that do not carry over, D1 limits measured from
+// the data, lossy casts in effect. (The schema builder adds its own: defaults, checks, indexes, names.)
+import type { Finding } from '../catalog/findings.js';
+import type { Catalog, SourceObject, TableMeasurement } from '../catalog/types.js';
+import type { TableMapping } from '../schema/mapping.js';
+
+// D1: at most 100 columns per table.
+export const D1_MAX_COLUMNS = 100;
+// D1: a string, BLOB or whole row is at most 2 MB (2,000,000 bytes).
+export const D1_MAX_ROW_BYTES = 2_000_000;
+// D1: 10 GB per database on the paid plan, 500 MB on the free plan.
+export const D1_MAX_DATABASE_BYTES_PAID = 10_000_000_000;
+export const D1_MAX_DATABASE_BYTES_FREE = 500_000_000;
+
+const OBJECT_FINDINGS: Record<SourceObject['kind'], { severity: Finding['severity']; what: string; fix: string } | undefined> = {
+  trigger: { severity: 'warning', what: 'trigger', fix: 'move its logic into the Worker, or rewrite it as a SQLite trigger in a later migration' },
+  function: { severity: 'warning', what: 'function', fix: 'move its logic into the Worker (D1 has no stored functions)' },
+  procedure: { severity: 'warning', what: 'procedure', fix: 'move its logic into the Worker (D1 has no stored procedures)' },
+  view: { severity: 'warning', what: 'view', fix: 'rewrite it in SQLite SQL as a CREATE VIEW in a later migration, or query the tables from the Worker' },
+  materialized_view: { severity: 'warning', what: 'materialized view', fix: 'create a table and refresh it from a Cron Trigger, or query the tables directly' },
+  exclusion_constraint: { severity: 'warning', what: 'exclusion constraint', fix: 'check overlaps in the application before writing; SQLite has no exclusion constraints' },
+  rule: { severity: 'warning', what: 'rule', fix: 'move its logic into the Worker' },
+  policy: { severity: 'warning', what: 'row-level security policy', fix: 'enforce access in the Worker; D1 has no row-level security' },
+  event: { severity: 'warning', what: 'scheduled event', fix: 'run it from a Cron Trigger in the Worker' },
+  sequence: { severity: 'info', what: 'sequence not owned by a column', fix: 'keep a counter row in a table, or use a Durable Object' },
+  extension: { severity: 'info', what: 'extension', fix: 'check that nothing the data needs comes from it' },
+  enum: { severity: 'info', what: 'enum type', fix: 'nothing: each enum column is TEXT with a CHECK on its labels' },
+  domain: { severity: 'info', what: 'domain', fix: 'nothing: domain columns use the base type; translatable checks are inlined' },
+  type: { severity: 'info', what: 'user-defined type', fix: 'store it as JSON text if a column uses it' },
+};
+
+export function objectFindings(catalog: Catalog): Finding[] {
+  const out: Finding[] = [];
+  for (const o of catalog.objects) {
+    if (o.sqlite) continue; // carried over as is (SQLite source)
+    const f = OBJECT_FINDINGS[o.kind];
+    if (!f) continue;
+    out.push({
+      severity: f.severity,
+      code: `${o.kind.replace(/_/g, '-')}-not-carried`,
+      object: o.name,
+      message: `${f.what} ${o.name} is not carried over to D1`,
+      fix: f.fix,
+    });
+  }
+  return out;
+}
+
+export function tableFindings(m: TableMapping): Finding[] {
+  const out: Finding[] = [];
+  const t = m.table;
+  if (t.columns.length > D1_MAX_COLUMNS) {
+    out.push({
+      severity: 'blocker',
+      code: 'd1-too-many-columns',
+      object: m.name,
+      message: `${t.columns.length} columns; D1 allows at most ${D1_MAX_COLUMNS} per table`,
+      fix: 'split the table into two tables sharing the primary key before migrating',
+    });
+  }
+  if (t.partitions?.length) {
+    out.push({
+      severity: 'info',
+      code: 'partitions-merged',
+      object: m.name,
+      message: `partitioned table: its ${t.partitions.length} partitions (${t.partitions.join(', ')}) become one table`,
+      fix: 'nothing: rows are read through the parent',
+    });
+  }
+  if (!m.key) {
+    out.push({
+      severity: 'info',
+      code: 'no-primary-key',
+      object: m.name,
+      message: 'no primary key or NOT NULL unique key: copy restarts this table whole on resume and verify compares it as a multiset',
+      fix: 'add a primary key in the source if rows have an identity',
+    });
+  }
+  for (const c of m.columns) {
+    if (c.cast.lossy) {
+      out.push({
+        severity: 'warning',
+        code: 'lossy-cast',
+        object: `${m.name}.${c.name}`,
+        message: `${c.cast.column.sourceType} -> ${c.cast.sqliteType} using ${c.cast.transform.name}: ${c.cast.lossy}`,
+        fix: `accept it, or choose another transform for this column in flarelift.toml (rule from ${c.cast.rule.origin})`,
+      });
+    }
+  }
+  return out;
+}
+
+export function measurementFindings(m: TableMapping, measured: TableMeasurement): Finding[] {
+  const out: Finding[] = [];
+  if (measured.maxRowBytes > D1_MAX_ROW_BYTES) {
+    const big = measured.columns.filter((c) => c.maxBytes > D1_MAX_ROW_BYTES).map((c) => c.column);
+    out.push({
+      severity: 'blocker',
+      code: 'd1-row-too-large',
+      object: big.length ? `${m.name}.${big.join(', ')}` : m.name,
+      message: `largest row is ${measured.maxRowBytes.toLocaleString('en-US')} bytes; D1 allows ${D1_MAX_ROW_BYTES.toLocaleString('en-US')} per row or value — such rows will be rejected by copy`,
+      fix: 'move large values to R2 and keep their keys in the table',
+    });
+  }
+  for (const c of measured.columns) {
+    if (c.unsafeIntegers) {
+      out.push({
+        severity: 'warning',
+        code: 'integer-above-2^53',
+        object: `${m.name}.${c.column}`,
+        message: `${c.unsafeIntegers} value(s) beyond ±2^53; a Worker reads D1 integers as JS numbers and gets them wrong`,
+        fix: 'cast the column to TEXT in flarelift.toml (transform "text") and read it with BigInt() in the Worker',
+      });
+    }
+  }
+  return out;
+}
+
+export function sizeFindings(database: string, bytes: number): Finding[] {
+  if (bytes > D1_MAX_DATABASE_BYTES_PAID) {
+    return [{
+      severity: 'blocker',
+      code: 'd1-database-too-large',
+      object: database,
+      message: `about ${(bytes / 1e9).toFixed(1)} GB; a D1 database holds at most 10 GB`,
+      fix: 'split the data across several D1 databases (for example per tenant)',
+    }];
+  }
+  if (bytes > D1_MAX_DATABASE_BYTES_FREE) {
+    return [{
+      severity: 'warning',
+      code: 'd1-free-plan-size',
+      object: database,
+      message: `about ${(bytes / 1e6).toFixed(0)} MB; the free plan allows 500 MB per database`,
+      fix: 'use the Workers paid plan (10 GB per database)',
+    }];
+  }
+  return [];
+}

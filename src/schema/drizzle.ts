@@ -1,0 +1,122 @@
+// A Drizzle `sqlite-core` schema matching the generated DDL, column for column: each column's
+// builder and mode come from its cast's transform, so what Drizzle reads is what copy wrote.
+import type { ForeignKeyAction } from '../catalog/types.js';
+import type { DrizzleColumn } from '../casting/transforms.js';
+import type { SchemaResult } from './build-schema.js';
+import { defaultSql } from './defaults.js';
+import type { ColumnMapping, TableMapping } from './mapping.js';
+
+const TS_RESERVED = new Set(
+  `break case catch class const continue debugger default delete do else enum export extends false finally for
+function if import in instanceof new null return super switch this throw true try typeof var void while with
+as implements interface let package private protected public static yield any boolean number string symbol
+type from of await async sql`.split(/\s+/),
+);
+
+/** A valid, readable TS identifier: camelCase of the SQL name. */
+export function tsIdentifier(name: string): string {
+  const words = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  let id = words
+    .map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join('');
+  if (!id) id = 'column';
+  if (/^[0-9]/.test(id)) id = `_${id}`;
+  return TS_RESERVED.has(id) ? `${id}_` : id;
+}
+
+function uniqueIds(names: readonly string[]): Map<string, string> {
+  const used = new Set<string>();
+  const out = new Map<string, string>();
+  for (const n of names) {
+    let id = tsIdentifier(n);
+    for (let i = 2; used.has(id); i++) id = `${tsIdentifier(n)}${i}`;
+    used.add(id);
+    out.set(n, id);
+  }
+  return out;
+}
+
+const str = (s: string) => JSON.stringify(s);
+const templateText = (s: string) => s.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+
+function drizzleOf(c: ColumnMapping): DrizzleColumn {
+  const d = c.cast.transform.drizzle;
+  return typeof d === 'function' ? d(c.cast.column) : d;
+}
+
+function columnBuilder(m: TableMapping, c: ColumnMapping, used: Set<string>): string {
+  const d = drizzleOf(c);
+  used.add(d.builder);
+  const opts: string[] = [];
+  if (d.mode && d.mode !== 'number') opts.push(`mode: ${str(d.mode)}`);
+  const values = c.cast.column.enumValues;
+  if (d.enumValues && values?.length) opts.push(`enum: [${values.map(str).join(', ')}]`);
+  let code = `${d.builder}(${str(c.name)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`;
+  const pk = m.table.primaryKey?.columns;
+  if (pk?.length === 1 && pk[0] === c.name) {
+    code += d.builder === 'integer' && c.cast.column.autoIncrement ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
+  } else if (!c.cast.column.nullable) {
+    code += '.notNull()';
+  }
+  const def = defaultSql(c.cast).sql;
+  if (def) {
+    used.add('sql');
+    code += `.default(sql\`${templateText(def)}\`)`;
+  }
+  return code;
+}
+
+const ACTIONS: Record<ForeignKeyAction, string> = {
+  'NO ACTION': 'no action',
+  RESTRICT: 'restrict',
+  CASCADE: 'cascade',
+  'SET NULL': 'set null',
+  'SET DEFAULT': 'set default',
+};
+
+export function drizzleSchema(schema: SchemaResult): string {
+  const used = new Set<string>();
+  const tableIds = uniqueIds(schema.tables.map((t) => t.name));
+  const colIds = new Map(schema.tables.map((m) => [m.name, uniqueIds(m.columns.map((c) => c.name))]));
+  const blocks: string[] = [];
+  for (const m of schema.tables) {
+    const ids = colIds.get(m.name)!;
+    const cols = m.columns.map((c) => `    ${ids.get(c.name)}: ${columnBuilder(m, c, used)},`);
+    const extras: string[] = [];
+    const ref = (names: readonly string[], table = m.name) =>
+      `[${names.map((n) => (table === m.name ? `t.${ids.get(n)}` : `${tableIds.get(table)}.${colIds.get(table)?.get(n)}`)).join(', ')}]`;
+    const pk = m.table.primaryKey?.columns;
+    if (pk && pk.length > 1) {
+      used.add('primaryKey');
+      extras.push(`primaryKey({ columns: ${ref(pk)} })`);
+    }
+    for (const u of m.table.uniques) {
+      used.add('unique');
+      extras.push(`unique(${u.name ? str(u.name) : ''}).on(...${ref(u.columns)})`);
+    }
+    for (const fk of m.table.foreignKeys) {
+      if (!colIds.has(fk.refTable)) continue;
+      used.add('foreignKey');
+      let code = `foreignKey({ columns: ${ref(fk.columns)}, foreignColumns: ${ref(fk.refColumns, fk.refTable)} })`;
+      if (fk.onDelete !== 'NO ACTION') code += `.onDelete(${str(ACTIONS[fk.onDelete])})`;
+      if (fk.onUpdate !== 'NO ACTION') code += `.onUpdate(${str(ACTIONS[fk.onUpdate])})`;
+      extras.push(code);
+    }
+    for (const ix of m.table.indexes) {
+      if (ix.untranslatable || ix.expressions?.length || !ix.columns.length) continue;
+      const fn = ix.unique ? 'uniqueIndex' : 'index';
+      used.add(fn);
+      const name = schema.indexNames.get(m.name)?.get(ix.name) ?? ix.name;
+      extras.push(`${fn}(${str(name)}).on(...${ref(ix.columns)})`);
+    }
+    const extra = extras.length ? `, (t) => [\n    ${extras.join(',\n    ')},\n  ]` : '';
+    blocks.push(`export const ${tableIds.get(m.name)} = sqliteTable(${str(m.name)}, {\n${cols.join('\n')}\n}${extra});`);
+  }
+  const core = ['sqliteTable', ...[...used].filter((u) => u !== 'sql').sort()];
+  const header = [
+    '// Generated by flarelift: the D1 schema as Drizzle sqlite-core tables.',
+    `import { ${core.join(', ')} } from 'drizzle-orm/sqlite-core';`,
+    ...(used.has('sql') ? ["import { sql } from 'drizzle-orm';"] : []),
+  ];
+  return `${header.join('\n')}\n\n${blocks.join('\n\n')}\n`;
+}
