@@ -1,0 +1,173 @@
+// Connecting to MySQL/MariaDB: the URL, the driver options that make every value arrive
+// lossless, the session settings every connection runs first, and connection failures as
+// one-line UserErrors.
+import mysql from 'mysql2/promise';
+import type { Connection, ConnectionOptions, Pool, PoolConnection, TypeCast } from 'mysql2/promise';
+import type { Readable } from 'node:stream';
+import type { EventEmitter } from 'node:events';
+import { UserError, redactUrl } from '../../errors.js';
+
+export interface MysqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  /** The URL as given, password removed. */
+  display: string;
+  ssl?: boolean;
+}
+
+/** What we use of mysql2's callback-style connection (streaming lives only there). */
+export interface CoreConnection {
+  threadId: number | null;
+  query(options: { sql: string; values?: unknown[]; rowsAsArray?: boolean }): CoreQuery;
+  pause(): void;
+  resume(): void;
+}
+
+export interface CoreQuery extends EventEmitter {
+  stream(options?: { highWaterMark?: number }): Readable;
+}
+
+/**
+ * Session settings run on every connection before anything else:
+ * - time_zone UTC, so TIMESTAMP values (stored in UTC) are printed in UTC;
+ * - a fixed sql_mode without NO_ZERO_DATE/NO_ZERO_IN_DATE (zero dates must be readable and
+ *   comparable in a resume WHERE), without ANSI_QUOTES (we quote with backticks), without
+ *   PAD_CHAR_TO_FULL_LENGTH (CHAR values keep their stored form) and without MariaDB's
+ *   EMPTY_STRING_IS_NULL/ORACLE modes, whatever the server's global mode is.
+ */
+export const SESSION_SETUP = "SET time_zone = '+00:00', sql_mode = 'NO_ENGINE_SUBSTITUTION'";
+
+export function parseMysqlUrl(spec: string): MysqlTarget {
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw new UserError(`'${redactUrl(spec)}' is not a valid URL; use mysql://user:password@host:3306/database`);
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!database || database.includes('/')) {
+    throw new UserError(
+      `no database in '${redactUrl(spec)}': name one in the URL path, e.g. mysql://user@${url.host || 'localhost'}/mydb`,
+    );
+  }
+  const ssl = url.searchParams.get('ssl') ?? url.searchParams.get('sslmode');
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
+    port: url.port ? Number(url.port) : 3306,
+    user: decodeURIComponent(url.username) || 'root',
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    database,
+    display: redactUrl(spec),
+    ssl: ssl !== null && !/^(false|0|disable|disabled)$/i.test(ssl),
+  };
+}
+
+/**
+ * JSON stays the text the server holds (never parsed and re-serialized: key order, number
+ * precision and duplicate keys survive); BIT stays a Buffer. Everything else takes the driver's
+ * path, which with the options below gives strings for BIGINT/DECIMAL/dates and Buffers for
+ * binary-charset columns (BINARY, VARBINARY, BLOB).
+ */
+const typeCast: TypeCast = (field, next) => {
+  if (field.type === 'JSON' || field.extendedFormat === 'json') return field.string('utf8');
+  if (field.type === 'BIT') return field.buffer();
+  return next();
+};
+
+export function connectionOptions(t: MysqlTarget): ConnectionOptions {
+  return {
+    host: t.host,
+    port: t.port,
+    user: t.user,
+    password: t.password,
+    database: t.database,
+    charset: 'utf8mb4',
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    jsonStrings: true,
+    typeCast,
+    connectTimeout: 10_000,
+    ...(t.ssl ? { ssl: {} } : {}),
+  };
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+
+function errorCode(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  // Node reports a refused dual-stack connect as an AggregateError of per-address errors.
+  const inner = (e as { errors?: unknown[] }).errors;
+  return Array.isArray(inner) ? errorCode(inner[0]) : undefined;
+}
+
+/** A connection failure as a one-line UserError; anything else is returned unchanged. */
+export function connectError(e: unknown, t: MysqlTarget): unknown {
+  const code = errorCode(e);
+  const where = `${t.host}:${t.port}`;
+  if (code && UNREACHABLE.has(code)) {
+    return new UserError(`cannot reach MySQL at ${where} (${code}): is the server running, and are host and port right in ${t.display}?`);
+  }
+  switch (code) {
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
+      return new UserError(
+        `MySQL at ${where} refused user '${t.user}' ${t.password ? 'with the password given' : 'without a password'}: wrong user or password; fix the credentials in the URL`,
+      );
+    case 'ER_BAD_DB_ERROR':
+      return new UserError(`database '${t.database}' does not exist on MySQL at ${where}; list the databases with SHOW DATABASES and fix the URL path`);
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return new UserError(`user '${t.user}' may not use database '${t.database}' on MySQL at ${where}; GRANT SELECT on it or use another user`);
+    case 'HANDSHAKE_NO_SSL_SUPPORT':
+      return new UserError(`MySQL at ${where} does not support SSL; remove ssl from ${t.display}`);
+  }
+  if (code && /^(PROTOCOL_|HANDSHAKE_)/.test(code)) {
+    return new UserError(`cannot talk to MySQL at ${where} (${code}): is it a MySQL/MariaDB server? Check the port in ${t.display}`);
+  }
+  return e;
+}
+
+const prepared = new WeakSet<object>();
+
+/** A pooled connection with the session settings applied (once per physical connection). */
+export async function acquire(pool: Pool): Promise<PoolConnection> {
+  const conn = await pool.getConnection();
+  const core = coreOf(conn);
+  if (!prepared.has(core)) {
+    try {
+      await conn.query(SESSION_SETUP);
+    } catch (e) {
+      conn.destroy();
+      throw e;
+    }
+    prepared.add(core);
+  }
+  return conn;
+}
+
+/** A dedicated connection (snapshot readers, the lock holder) with the session settings applied. */
+export async function connectOne(t: MysqlTarget): Promise<Connection> {
+  let conn: Connection;
+  try {
+    conn = await mysql.createConnection(connectionOptions(t));
+  } catch (e) {
+    throw connectError(e, t);
+  }
+  await conn.query(SESSION_SETUP);
+  return conn;
+}
+
+export function createPool(t: MysqlTarget): Pool {
+  return mysql.createPool({ ...connectionOptions(t), connectionLimit: 8, maxIdle: 2 });
+}
+
+/** mysql2's promise wrappers keep the callback-style connection in `.connection`. */
+export function coreOf(conn: Connection | PoolConnection): CoreConnection {
+  return (conn as unknown as { connection: CoreConnection }).connection;
+}

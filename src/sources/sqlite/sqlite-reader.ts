@@ -1,0 +1,138 @@
+// Reading rows from a SQLite file with better-sqlite3.
+//
+// Each readRows is ONE query walked with a statement iterator, so a table is sorted at most once
+// and memory stays at one batch. better-sqlite3 (v12) lets other prepared statements run on the
+// connection while iterators are open, so several readers can interleave on the one connection
+// that holds a snapshot's read transaction. What it refuses while an iterator is open is exec(),
+// COMMIT and close(): the reader therefore tracks its open iterators and ends them first
+// (closeIterators), so a consumer that walked away without return() cannot wedge close().
+import type Database from 'better-sqlite3';
+import type { SourceValue } from '../../casting/values.js';
+import type { Table, TableMeasurement } from '../../catalog/types.js';
+import type { ReadOptions } from '../source.js';
+import { parseCreateTable } from './sqlite-sql-text.js';
+import { quoteName, rowidName } from './sqlite-tables.js';
+
+type Bindable = null | number | bigint | string | Buffer;
+
+function bindable(v: SourceValue): Bindable {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Uint8Array && !Buffer.isBuffer(v)) return Buffer.from(v);
+  return v as Bindable;
+}
+
+export class SqliteReader {
+  private readonly open = new Set<IterableIterator<unknown>>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  async *readRows(table: Table, options: ReadOptions): AsyncGenerator<SourceValue[][]> {
+    const { sql, params } = this.selectSql(table, options);
+    // safeIntegers: INTEGER values arrive as bigint, exact beyond 2^53; REAL as number,
+    // TEXT as string, BLOB as Buffer. raw: arrays in table.columns order.
+    const it = this.db.prepare(sql).raw(true).safeIntegers(true).iterate(...params) as IterableIterator<SourceValue[]>;
+    this.open.add(it);
+    try {
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const batch: SourceValue[][] = [];
+        let done = false;
+        while (batch.length < options.batchSize) {
+          const next = it.next();
+          if (next.done) {
+            done = true;
+            break;
+          }
+          batch.push(next.value);
+        }
+        if (batch.length) yield batch;
+        if (done) return;
+      }
+    } finally {
+      it.return?.();
+      this.open.delete(it);
+    }
+  }
+
+  private selectSql(table: Table, options: ReadOptions): { sql: string; params: Bindable[] } {
+    const from = quoteName(table.sourceName);
+    const columns = table.columns.map((c) => quoteName(c.name)).join(', ');
+    const orderBy = options.orderBy?.length ? options.orderBy : undefined;
+    if (!orderBy) {
+      // No key given: rowid order is the table's storage order (free); WITHOUT ROWID tables
+      // always have a primary key, which is their storage order.
+      const rowid = rowidName(this.db, table.sourceName);
+      const natural = rowid ? [rowid] : (table.primaryKey?.columns ?? []).map(quoteName);
+      return { sql: `SELECT ${columns} FROM ${from}${natural.length ? ` ORDER BY ${natural.join(', ')}` : ''}`, params: [] };
+    }
+    // Keys compare in BINARY order (what verify's merge expects). A column declared with
+    // another collation (NOCASE, RTRIM) gets an explicit COLLATE BINARY, which costs a sort;
+    // BINARY columns are left bare so the key index serves both the order and the resume.
+    const collations = parseCreateTable(this.createSql(table.sourceName)).collations;
+    const keys = orderBy.map((k) => {
+      const coll = collations.get(k.toLowerCase());
+      return coll && coll.toUpperCase() !== 'BINARY' ? `${quoteName(k)} COLLATE BINARY` : quoteName(k);
+    });
+    let where = '';
+    const params: Bindable[] = [];
+    if (options.after?.length) {
+      if (options.after.length !== keys.length) {
+        throw new Error(`resume point has ${options.after.length} values for a key of ${keys.length} columns`);
+      }
+      where = keys.length === 1 ? ` WHERE ${keys[0]} > ?` : ` WHERE (${keys.join(', ')}) > (${keys.map(() => '?').join(', ')})`;
+      params.push(...options.after.map(bindable));
+    }
+    return { sql: `SELECT ${columns} FROM ${from}${where} ORDER BY ${keys.join(', ')}`, params };
+  }
+
+  private createSql(table: string): string {
+    const row = this.db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?").get(table) as { sql: string | null } | undefined;
+    return row?.sql ?? '';
+  }
+
+  countRows(table: Table): number {
+    const row = this.db.prepare(`SELECT count(*) AS n FROM ${quoteName(table.sourceName)}`).get() as { n: number };
+    return Number(row.n);
+  }
+
+  /** Ends iterators a consumer left open, so that COMMIT and close() can run. */
+  closeIterators(): void {
+    for (const it of this.open) it.return?.();
+    this.open.clear();
+  }
+}
+
+const MAX_SAFE = '9007199254740991';
+// SQLite allows 2000 result columns by default: wide tables are measured in several scans.
+const COLUMNS_PER_SCAN = 400;
+
+/** Bytes of a value as valueBytes() counts them: text/blob length, 8 for numbers, 0 for NULL. */
+const bytes = (q: string) =>
+  `(CASE typeof(${q}) WHEN 'null' THEN 0 WHEN 'integer' THEN 8 WHEN 'real' THEN 8 ELSE length(CAST(${q} AS BLOB)) END)`;
+
+export function measureTable(db: Database.Database, table: Table): TableMeasurement {
+  const from = quoteName(table.sourceName);
+  const cols = table.columns.map((c) => c.name);
+  const rowBytes = cols.map((c) => bytes(quoteName(c))).join(' + ');
+  let rows = 0;
+  let maxRowBytes = 0;
+  const columns: TableMeasurement['columns'] = [];
+  for (let i = 0; i < cols.length; i += COLUMNS_PER_SCAN) {
+    const chunk = cols.slice(i, i + COLUMNS_PER_SCAN);
+    // The first scan also counts rows and sizes whole rows: one scan for most tables.
+    const head = i === 0 ? ['count(*)', `coalesce(max(${rowBytes}), 0)`] : [];
+    const exprs = chunk.flatMap((c) => {
+      const q = quoteName(c);
+      return [
+        `coalesce(max(${bytes(q)}), 0)`,
+        `coalesce(sum(typeof(${q}) = 'integer' AND (${q} > ${MAX_SAFE} OR ${q} < -${MAX_SAFE})), 0)`,
+      ];
+    });
+    const row = (db.prepare(`SELECT ${[...head, ...exprs].join(', ')} FROM ${from}`).raw(true).get() as number[]).map(Number);
+    if (i === 0) [rows, maxRowBytes] = row;
+    const values = row.slice(head.length);
+    chunk.forEach((c, j) => columns.push({ column: c, maxBytes: values[2 * j], unsafeIntegers: values[2 * j + 1] }));
+  }
+  return { table: table.name, rows, maxRowBytes, columns };
+}
