@@ -123,7 +123,10 @@ function toJsonText(v: SourceValue): SqliteValue {
   return JSON.stringify(v);
 }
 
-/** Fraction digits for a column's timestamps: its declared precision, else microseconds. */
+/**
+ * Fraction digits a column's timestamps keep: its declared precision. Introspectors set it (Postgres
+ * defaults to 6); without one, MySQL's DATETIME/TIMESTAMP default of 0 applies, else microseconds.
+ */
 function fractionDigits(column: Column): number {
   return column.precision ?? (column.dataType === 'datetime' || column.dataType === 'timestamp' ? 0 : 6);
 }
@@ -191,7 +194,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'bigint',
-    description: '64-bit integer read as a JS bigint by Drizzle (exact above 2^53)',
+    description: '64-bit integer, exact in D1; a Worker reads values beyond 2^53 imprecisely (plan measures them)',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
     make: () => toInteger,

@@ -81,16 +81,81 @@ export const SESSION_SETUP =
 
 const CONNECT_TIMEOUT_MS = 10_000; // long enough for a remote server, short enough to fail clearly
 
+/** A client lent by a PgPool; release it exactly once (later calls are ignored). */
+export interface PgLease {
+  readonly client: PoolClient;
+  /** `destroy` for a client that failed mid-protocol and must not be reused. */
+  release(destroy?: boolean): void;
+}
+
+/**
+ * A pg Pool behind a slot count of its own: pg-pool applies connectionTimeoutMillis to waiting
+ * for a free client too, and a reader queued behind a long table read must wait, not fail.
+ * With the slots taken first, the pool's timeout only ever covers opening a connection.
+ */
+export class PgPool {
+  private active = 0;
+  private readonly waiters: (() => void)[] = [];
+  private readonly initialized = new WeakSet<PoolClient>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly max: number,
+    private readonly target: PgTarget,
+  ) {}
+
+  async acquire(): Promise<PgLease> {
+    if (this.active < this.max) this.active++;
+    else await new Promise<void>((resolve) => this.waiters.push(resolve)); // free() hands its slot over
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      this.free();
+      throw pgUserError(e, this.target) ?? e;
+    }
+    let released = false;
+    const lease: PgLease = {
+      client,
+      release: (destroy = false) => {
+        if (released) return;
+        released = true;
+        client.release(destroy);
+        this.free();
+      },
+    };
+    if (!this.initialized.has(client)) {
+      try {
+        await client.query(SESSION_SETUP);
+      } catch (e) {
+        lease.release(true);
+        throw pgUserError(e, this.target) ?? e;
+      }
+      this.initialized.add(client);
+    }
+    return lease;
+  }
+
+  private free(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
 export class PgConnector {
   readonly target: PgTarget;
-  private readonly initialized = new WeakSet<PoolClient>();
 
   constructor(private readonly spec: string) {
     this.target = describeTarget(spec);
   }
 
   /** A pool of at most `max` clients; clients come out of `acquire` with the session set up. */
-  createPool(max: number): pg.Pool {
+  createPool(max: number): PgPool {
     const pool = new pg.Pool({
       connectionString: this.spec,
       max,
@@ -102,26 +167,7 @@ export class PgConnector {
     // An idle client whose server goes away emits 'error' on the pool; without a listener that
     // would crash the process. The next acquire reports the failure instead.
     pool.on('error', () => undefined);
-    return pool;
-  }
-
-  async acquire(pool: pg.Pool): Promise<PoolClient> {
-    let client: PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (e) {
-      throw pgUserError(e, this.target) ?? e;
-    }
-    if (!this.initialized.has(client)) {
-      try {
-        await client.query(SESSION_SETUP);
-      } catch (e) {
-        client.release(true);
-        throw pgUserError(e, this.target) ?? e;
-      }
-      this.initialized.add(client);
-    }
-    return client;
+    return new PgPool(pool, max, this.target);
   }
 }
 
@@ -174,13 +220,16 @@ export function pgUserError(err: unknown, target: PgTarget): UserError | undefin
       return new UserError(`PostgreSQL at ${at} has too many connections — close some or raise max_connections`);
     case '42501':
       return new UserError(`permission denied on PostgreSQL at ${at} for user '${target.user}': ${message} — grant the user SELECT (and USAGE on the schema)`);
+    case '42P01':
+      return new UserError(`PostgreSQL at ${at}: ${message} — the schema changed since it was read; run the plan again`);
     case '57P03':
       return new UserError(`PostgreSQL at ${at} is starting up or shutting down — retry in a moment`);
   }
-  if (/timeout|timed out/i.test(message)) {
+  // pg-pool's and pg's own wording for connectionTimeoutMillis running out.
+  if (/^timeout (expired|exceeded)|connection timeout/i.test(message)) {
     return new UserError(`timed out connecting to PostgreSQL at ${at} after ${CONNECT_TIMEOUT_MS / 1000}s — check host/port and that the server accepts connections`);
   }
-  if (/does not support SSL|SSL/i.test(message) && !code) {
+  if (!code && /does not support SSL|SSL connection|certificate/i.test(message)) {
     return new UserError(`SSL negotiation with PostgreSQL at ${at} failed: ${message} — adjust sslmode in the URL`);
   }
   return undefined;

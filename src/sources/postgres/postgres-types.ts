@@ -96,6 +96,13 @@ export class PgTypeCatalog {
     return this.types.get(oid);
   }
 
+  /** Enum type names as casts print them (bare when visible in public). */
+  enumTypeNames(): Set<string> {
+    const names = new Set<string>();
+    for (const t of this.types.values()) if (t.typtype === 'e') names.add(this.displayName(t));
+    return names;
+  }
+
   enumLabels(oid: number): string[] {
     return this.enums.get(oid) ?? [];
   }

@@ -28,4 +28,4 @@ export const sqliteEngine: SourceEngine = {
 };
 
 export { SqliteSource, sqlitePath };
-export { SQLITE_CAST_RULES, sqliteAffinity } from './sqlite-cast-rules.js';
+export { SQLITE_CAST_RULES } from './sqlite-cast-rules.js';

@@ -7,7 +7,7 @@ import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
 import { UserError } from '../../errors.js';
 import type { ReadOptions, Snapshot, Source } from '../source.js';
-import { SQLITE_CAST_RULES, affinityRulesFor } from './sqlite-cast-rules.js';
+import { SQLITE_CAST_RULES } from './sqlite-cast-rules.js';
 import { parseDeclaredType } from './sqlite-columns.js';
 import { introspectSqlite, isInternalName } from './sqlite-introspector.js';
 import { SqliteReader, measureTable } from './sqlite-reader.js';
@@ -67,19 +67,12 @@ export class SqliteSource implements Source {
 
   private constructor(readonly description: string, private readonly file: string, private readonly db: Database.Database) {
     this.reader = new SqliteReader(db);
-    this.castRules = [...SQLITE_CAST_RULES, ...affinityRulesFor(this.declaredTypes())];
+    this.castRules = SQLITE_CAST_RULES;
   }
 
   static open(spec: string): SqliteSource {
     const file = path.resolve(sqlitePath(spec));
     return new SqliteSource(spec, file, openDatabase(file));
-  }
-
-  /** The file's declared column types, so that unusual names still get their affinity's rule. */
-  private declaredTypes(): string[] {
-    const names = tableList(this.db).filter((t) => t.type === 'table' && !isInternalName(t.name)).map((t) => t.name);
-    const stmt = this.db.prepare('SELECT type FROM pragma_table_xinfo(?)');
-    return names.flatMap((n) => (stmt.all(n) as { type: string }[]).map((c) => parseDeclaredType(c.type).dataType));
   }
 
   async introspect(): Promise<Catalog> {

@@ -1,0 +1,57 @@
+// What a copy tells its caller while it runs (the CLI draws bars, lines or JSON from these) and
+// the summary it ends with. The library never prints.
+import type { Finding } from '../catalog/findings.js';
+
+export interface CopyTableSummary {
+  name: string;
+  /** Rows read from the source, over all runs of this copy (resumes included). */
+  read: number;
+  written: number;
+  rejected: number;
+  /** Time spent on this table in this run. */
+  ms: number;
+  /** Rows the source held when this run counted them (the snapshot's count). */
+  sourceRows?: number;
+  /** Continued from the journal of an earlier run. */
+  resumed?: boolean;
+  /** A table without a key that was copied again from its start on resume. */
+  restarted?: boolean;
+  /** Already complete in an earlier run. */
+  skipped?: boolean;
+  /** The reject file, when the table has rejects. */
+  rejectFile?: string;
+}
+
+export type CopyStatus = 'complete' | 'interrupted' | 'max-rejects';
+
+export interface CopySummary {
+  status: CopyStatus;
+  source: string;
+  target: string;
+  /** How consistent the source view was (the snapshot's own words). */
+  consistency: string;
+  tables: CopyTableSummary[];
+  totals: { read: number; written: number; rejected: number; ms: number };
+  /** Foreign-key violations and other things the user must look at. */
+  findings: Finding[];
+  /** One-line facts: schema created or reused, resume details, wrangler read-back. */
+  notes: string[];
+}
+
+export type CopyEvent =
+  | { type: 'start'; source: string; target: string; consistency: string; resumed: boolean; tables: string[] }
+  | { type: 'table-start'; table: string; total: number; rows: number; resumed: boolean; restarted: boolean }
+  | { type: 'progress'; table: string; rows: number; total: number }
+  | { type: 'reject'; table: string; key: unknown; reason: string }
+  | { type: 'table-done'; table: string; read: number; written: number; rejected: number; ms: number; skipped: boolean }
+  | { type: 'done'; summary: CopySummary };
+
+export type CopyEventListener = (event: CopyEvent) => void;
+
+/** Thrown when rejects pass --max-rejects: the copy stops, its journal stays for --resume. */
+export class MaxRejectsExceeded extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} rows rejected (--max-rejects ${limit})`);
+    this.name = 'MaxRejectsExceeded';
+  }
+}

@@ -1,0 +1,124 @@
+// Copying one table: read in key order from the journal's last key, cast, write, commit the
+// journal entry with the batch, report progress. The next batch is already being read while
+// the current one is cast and written.
+import type { SourceValue } from '../casting/values.js';
+import type { TableMapping } from '../schema/mapping.js';
+import type { Snapshot } from '../sources/source.js';
+import type { JournalEntry, TargetCapabilities, TargetSession } from '../targets/target.js';
+import { Batcher } from './copy-batcher.js';
+import type { CopyEventListener, CopyTableSummary } from './copy-events.js';
+import { decodeKey } from './copy-json.js';
+import type { RejectFiles, RejectRecord } from './copy-rejects.js';
+
+export interface TableContext {
+  snapshot: Snapshot;
+  session: TargetSession;
+  capabilities: TargetCapabilities;
+  rejects: RejectFiles;
+  /** Stops the loop between batches (Ctrl-C, --max-rejects, another table's failure). */
+  stop: AbortSignal;
+  emit: CopyEventListener;
+  /** Counts committed rejects towards --max-rejects. */
+  countRejects(n: number): void;
+}
+
+export interface TableJob {
+  mapping: TableMapping;
+  /** What the journal holds for the table when this run starts. */
+  entry: JournalEntry;
+  resumed: boolean;
+  /** Rows per batch for this table (bounded by bytes, see copy.ts). */
+  batchSize: number;
+}
+
+export const emptyEntry = (table: string): JournalEntry => ({ table, lastKey: null, read: 0, written: 0, rejected: 0, done: false });
+
+export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyTableSummary & { done: boolean }> {
+  const m = job.mapping;
+  const started = Date.now();
+  let entry = job.entry;
+  const summary = () => ({
+    name: m.name,
+    read: entry.read,
+    written: entry.written,
+    rejected: entry.rejected,
+    ms: Date.now() - started,
+    done: entry.done,
+    ...(job.resumed ? { resumed: true } : {}),
+    ...(restarted ? { restarted: true } : {}),
+    ...(entry.rejected > 0 ? { rejectFile: ctx.rejects.fileFor(m.name) } : {}),
+  });
+  let restarted = false;
+  if (entry.done) {
+    ctx.emit({ type: 'table-done', table: m.name, read: entry.read, written: entry.written, rejected: entry.rejected, ms: 0, skipped: true });
+    return { ...summary(), skipped: true };
+  }
+  if (!m.key && entry.read > 0) {
+    // No key to continue after: the rows written so far go and the table starts over.
+    await ctx.session.restart(m);
+    entry = { ...entry, lastKey: null, read: 0, written: 0, rejected: 0 };
+    restarted = true;
+  }
+  // The reject file keeps exactly the lines the journal counts (none for a fresh start).
+  ctx.rejects.truncate(m.name, entry.rejected);
+
+  const total = await ctx.snapshot.countRows(m.table);
+  ctx.emit({ type: 'table-start', table: m.name, total, rows: entry.read, resumed: job.resumed && entry.read > 0, restarted });
+  const batcher = new Batcher(m, ctx.capabilities);
+  const recordRejects = (records: RejectRecord[]) => {
+    ctx.rejects.append(records);
+    for (const r of records) ctx.emit({ type: 'reject', table: m.name, key: r.key, reason: r.reason });
+  };
+
+  const rows = ctx.snapshot.readRows(m.table, {
+    orderBy: m.key,
+    after: m.key && entry.lastKey !== null ? decodeKey(entry.lastKey) : undefined,
+    batchSize: job.batchSize,
+  });
+  const it = rows[Symbol.asyncIterator]();
+  const next = () => {
+    const p = it.next();
+    p.catch(() => undefined); // a read-ahead that fails after we stopped is not unhandled
+    return p;
+  };
+  let pending: Promise<IteratorResult<SourceValue[][]>> | undefined = next();
+  try {
+    while (!ctx.stop.aborted) {
+      const r: IteratorResult<SourceValue[][]> = await pending!;
+      if (r.done) {
+        pending = undefined;
+        break;
+      }
+      pending = next();
+      const batch = batcher.cast(r.value);
+      recordRejects(batch.rejects);
+      let refused = 0;
+      entry = await ctx.session.write({
+        table: m,
+        rows: batch.rows,
+        firstKey: batch.firstKey,
+        after: {
+          table: m.name,
+          lastKey: batch.lastKey ?? entry.lastKey,
+          read: entry.read + r.value.length,
+          written: entry.written + batch.rows.length,
+          rejected: entry.rejected + batch.rejects.length,
+          done: false,
+        },
+        onFailures: (failures) => {
+          refused = failures.length;
+          recordRejects(failures.map((f) => batcher.reject(batch.sources[f.index], f.reason)));
+        },
+      });
+      ctx.emit({ type: 'progress', table: m.name, rows: entry.read, total });
+      ctx.countRejects(batch.rejects.length + refused);
+    }
+  } finally {
+    if (pending) await it.return?.().catch(() => undefined);
+  }
+  if (pending === undefined) {
+    entry = await ctx.session.write({ table: m, rows: [], firstKey: null, after: { ...entry, done: true }, onFailures: () => undefined });
+    ctx.emit({ type: 'table-done', table: m.name, read: entry.read, written: entry.written, rejected: entry.rejected, ms: Date.now() - started, skipped: false });
+  }
+  return summary();
+}

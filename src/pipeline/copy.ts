@@ -1,0 +1,165 @@
+// `copy`: stream every table from a consistent source snapshot through its casts into a
+// target, tables side by side (--jobs), with a journal that makes any interruption resumable.
+import type { CastRule } from '../casting/rules.js';
+import type { Finding } from '../catalog/findings.js';
+import type { TableMapping } from '../schema/mapping.js';
+import type { Source } from '../sources/source.js';
+import { withSource } from '../sources/with-source.js';
+import { loadConfig } from '../config/config.js';
+import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
+import type { Target } from '../targets/target.js';
+import type { CopyEventListener, CopyStatus, CopySummary, CopyTableSummary } from './copy-events.js';
+import { RejectFiles } from './copy-rejects.js';
+import { selectTables, startCopy } from './copy-start.js';
+import { copyTable, type TableContext } from './copy-table.js';
+import { planSource } from './plan.js';
+
+export const DEFAULT_JOBS = 2;
+export const DEFAULT_BATCH_ROWS = 10_000;
+export const DEFAULT_REJECT_DIR = 'flarelift-rejects';
+/** Rows per batch are also held under this many source bytes, so wide rows keep memory bounded. */
+const BATCH_BYTES = 8 * 1024 * 1024;
+
+export interface CopyRunOptions {
+  source: Source;
+  target: Target;
+  /** User cast rules (flarelift.toml), before the engine's defaults. */
+  userRules?: CastRule[];
+  /** Only these tables (catalog or source names). */
+  tables?: string[];
+  /** Tables copied at the same time (default 2). */
+  jobs?: number;
+  /** Most rows per batch (each batch is one transaction on database targets; default 10,000). */
+  batchSize?: number;
+  /** Continue an unfinished copy from the target's journal. */
+  resume?: boolean;
+  /** Stop once more rows than this are rejected (default: no limit). */
+  maxRejects?: number;
+  /** Directory of the per-table reject files (default ./flarelift-rejects). */
+  rejectDir?: string;
+  /** Aborting stops between batches, leaving a resumable journal (status 'interrupted'). */
+  signal?: AbortSignal;
+  onEvent?: CopyEventListener;
+}
+
+function batchRows(m: TableMapping, max: number): number {
+  const { rowEstimate, sizeEstimate } = m.table;
+  if (rowEstimate <= 0 || sizeEstimate <= 0) return max;
+  return Math.max(100, Math.min(max, Math.floor(BATCH_BYTES / (sizeEstimate / rowEstimate))));
+}
+
+export async function copySource(options: CopyRunOptions): Promise<CopySummary> {
+  const emit: CopyEventListener = options.onEvent ?? (() => undefined);
+  const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
+  const maxBatch = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));
+  const { source, target } = options;
+  const { schema } = await planSource(source, { userRules: options.userRules, measure: false });
+  const selected = selectTables(schema, options.tables);
+  const rejects = new RejectFiles(options.rejectDir ?? DEFAULT_REJECT_DIR);
+  const session = await target.open();
+  const started = Date.now();
+  let snapshot;
+  try {
+    const start = await startCopy(target, session, schema, selected, { resume: Boolean(options.resume), tablesGiven: Boolean(options.tables?.length) });
+    snapshot = await source.snapshot(Math.min(jobs, start.tables.length) || 1);
+    emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, resumed: start.resumed, tables: start.tables.map((m) => m.name) });
+
+    const stop = new AbortController();
+    let status: CopyStatus = 'complete';
+    const onAbort = () => {
+      if (status === 'complete') status = 'interrupted';
+      stop.abort();
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let rejected = [...start.entries.values()].reduce((s, e) => s + e.rejected, 0);
+    const ctx: TableContext = {
+      snapshot,
+      session,
+      capabilities: target.capabilities,
+      rejects,
+      stop: stop.signal,
+      emit,
+      countRejects: (n) => {
+        rejected += n;
+        if (options.maxRejects !== undefined && rejected > options.maxRejects && status === 'complete') {
+          status = 'max-rejects';
+          stop.abort();
+        }
+      },
+    };
+
+    // Largest tables first: with several jobs the copy ends when the largest one does.
+    const queue = [...start.tables].sort((a, b) => b.table.sizeEstimate - a.table.sizeEstimate);
+    const results = new Map<string, CopyTableSummary & { done: boolean }>();
+    let failure: unknown;
+    const worker = async () => {
+      for (let m = queue.shift(); m && !stop.signal.aborted; m = queue.shift()) {
+        const job = { mapping: m, entry: start.entries.get(m.name)!, resumed: start.resumed, batchSize: batchRows(m, maxBatch) };
+        try {
+          results.set(m.name, await copyTable(job, ctx));
+        } catch (e) {
+          failure ??= e;
+          stop.abort();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, worker));
+    options.signal?.removeEventListener('abort', onAbort);
+    if (failure !== undefined) throw failure;
+
+    const findings: Finding[] = [];
+    const notes = [...start.notes];
+    const allDone = start.tables.every((m) => results.get(m.name)?.done);
+    if (status === 'complete' && allDone) {
+      const report = await session.finish(start.tables);
+      findings.push(...report.findings);
+      notes.push(...report.notes);
+    } else if (status === 'complete') {
+      status = 'interrupted';
+    }
+    const tables = start.tables.map((m) => {
+      const r = results.get(m.name);
+      const e = start.entries.get(m.name)!;
+      const { done: _done, ...t } = r ?? { name: m.name, read: e.read, written: e.written, rejected: e.rejected, ms: 0, done: false };
+      return t;
+    });
+    const summary: CopySummary = {
+      status,
+      source: source.description,
+      target: target.description,
+      consistency: snapshot.consistency,
+      tables,
+      totals: {
+        read: tables.reduce((s, t) => s + t.read, 0),
+        written: tables.reduce((s, t) => s + t.written, 0),
+        rejected: tables.reduce((s, t) => s + t.rejected, 0),
+        ms: Date.now() - started,
+      },
+      findings,
+      notes,
+    };
+    emit({ type: 'done', summary });
+    return summary;
+  } finally {
+    rejects.close();
+    await snapshot?.close().catch(() => undefined);
+    await session.close();
+  }
+}
+
+export interface CopyOptions extends Omit<CopyRunOptions, 'source' | 'target' | 'userRules'>, TargetSpecOptions {
+  /** postgres://…, mysql://…, mariadb://…, sqlite:<path> or a SQLite file. */
+  from: string;
+  /** d1:<database>, sqlite:<path> or sql:<dir>. */
+  to: string;
+  /** flarelift.toml with cast rules (default ./flarelift.toml when present). */
+  configFile?: string;
+}
+
+/** Library entry: open the source, parse the target, copy, close. */
+export async function copy(options: CopyOptions): Promise<CopySummary> {
+  const config = loadConfig(options.configFile);
+  const target = parseTarget(options.to, options);
+  return withSource(options.from, (source) => copySource({ ...options, source, target, userRules: config.castRules }));
+}

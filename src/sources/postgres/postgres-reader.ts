@@ -1,0 +1,85 @@
+// Streaming rows out of PostgreSQL with a server-side cursor (pg-cursor), in key order that
+// equals SQLite's BINARY order, resumable from a key. The caller owns the client and the
+// transaction around it; this module owns the SQL and the cursor.
+import type { PoolClient } from 'pg';
+import Cursor from 'pg-cursor';
+import type { SourceValue } from '../../casting/values.js';
+import type { Column, Table } from '../../catalog/types.js';
+import type { ReadOptions } from '../source.js';
+import { PG_TYPES } from './postgres-connection.js';
+
+export function pgIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * What the reader selects for a column, given the SQL for its value: arrays as JSON text (the
+ * json transform stores them as is), money as plain decimal text (its own text form carries a
+ * locale's currency symbol), everything else as the server sends it.
+ */
+export function valueExpression(c: Column, operand: string): string {
+  if (c.dataType === 'array') return `array_to_json(${operand})::text`;
+  if (c.dataType === 'money') return `${operand}::numeric::text`;
+  return operand;
+}
+
+// Types whose Postgres comparison is not byte order, read as text under the "C" collation:
+// citext compares case-insensitively, enums by declaration order.
+const TEXT_CAST_KEYS = new Set(['citext', 'enum']);
+const COLLATABLE_KEYS = new Set(['text', 'varchar', 'char', 'name']);
+
+/** A key column as the ORDER BY / resume comparison uses it: byte order for text. */
+export function orderKeyExpression(c: Column): string {
+  const q = pgIdent(c.name);
+  if (TEXT_CAST_KEYS.has(c.dataType)) return `${q}::text COLLATE "C"`;
+  if (COLLATABLE_KEYS.has(c.dataType)) return `${q} COLLATE "C"`;
+  return q;
+}
+
+function keyColumns(table: Table, names: readonly string[]): Column[] {
+  return names.map((n) => {
+    const c = table.columns.find((col) => col.name === n);
+    if (!c) throw new Error(`order column '${n}' is not a column of ${table.name}`);
+    return c;
+  });
+}
+
+export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' | 'after'>): { text: string; values: unknown[] } {
+  const list = table.columns.map((c) => valueExpression(c, pgIdent(c.name))).join(', ');
+  let text = `SELECT ${list} FROM ${table.sourceName}`;
+  const values: unknown[] = [];
+  const keys = keyColumns(table, options.orderBy ?? []);
+  if (options.after && options.after.length > 0) {
+    if (options.after.length !== keys.length) {
+      throw new Error(`resume key has ${options.after.length} values but the order has ${keys.length} columns`);
+    }
+    const placeholders = keys.map((_, i) => `$${i + 1}`);
+    text += ` WHERE (${keys.map(orderKeyExpression).join(', ')}) > (${placeholders.join(', ')})`;
+    values.push(...options.after.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v)));
+  }
+  // NULLS FIRST: SQLite sorts NULL before every value.
+  if (keys.length > 0) text += ` ORDER BY ${keys.map((k) => `${orderKeyExpression(k)} NULLS FIRST`).join(', ')}`;
+  return { text, values };
+}
+
+/** Yields batches of rows (arrays in table.columns order); closes the cursor however it ends. */
+export async function* streamRows(client: PoolClient, table: Table, options: ReadOptions): AsyncGenerator<SourceValue[][]> {
+  const { text, values } = buildSelect(table, options);
+  const batchSize = Math.max(1, Math.floor(options.batchSize));
+  const cursor = client.query(new Cursor<SourceValue[]>(text, values, { rowMode: 'array', types: PG_TYPES }));
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const rows = await cursor.read(batchSize);
+      if (rows.length === 0) return;
+      yield rows;
+    }
+  } finally {
+    await cursor.close().catch(() => undefined);
+  }
+}
+
+export async function countTable(client: PoolClient, table: Table): Promise<number> {
+  const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table.sourceName}`);
+  return Number(r.rows[0].n);
+}

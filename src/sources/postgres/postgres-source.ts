@@ -1,0 +1,171 @@
+// The PostgreSQL Source: a small pool for catalog work and unsnapshotted reads; snapshots get
+// their own connections (one exporting the snapshot, up to `readers` importing it).
+import type { PoolClient } from 'pg';
+import type { CastRule } from '../../casting/rules.js';
+import type { SourceValue } from '../../casting/values.js';
+import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
+import type { ReadOptions, Snapshot, Source } from '../source.js';
+import { POSTGRES_CAST_RULES } from './postgres-cast-rules.js';
+import { PgConnector, pgUserError, type PgLease, type PgPool, type PgTarget } from './postgres-connection.js';
+import { introspect } from './postgres-introspector.js';
+import { measureTable } from './postgres-measure.js';
+import { countTable, streamRows } from './postgres-reader.js';
+
+const POOL_SIZE = 2; // catalog work and the odd unsnapshotted read; readers ask for their own
+const READ_ONLY = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+const SNAPSHOT_ID = /^[0-9A-Fa-f-]+$/;
+
+/**
+ * Streams `body` on a pooled client inside the transaction `begin` opens. A consumer that stops
+ * early ends the transaction cleanly; a failed read discards the client, which may be
+ * mid-protocol.
+ */
+async function* readInTransaction(
+  pool: PgPool,
+  target: PgTarget,
+  begin: string[],
+  body: (client: PoolClient) => AsyncGenerator<SourceValue[][]>,
+): AsyncGenerator<SourceValue[][]> {
+  const lease = await pool.acquire();
+  let failed = false;
+  let done = false;
+  try {
+    for (const sql of begin) await lease.client.query(sql);
+    yield* body(lease.client);
+    await lease.client.query('COMMIT');
+    done = true;
+  } catch (e) {
+    failed = true;
+    throw pgUserError(e, target) ?? e;
+  } finally {
+    if (!done) await lease.client.query('ROLLBACK').catch(() => undefined);
+    lease.release(failed);
+  }
+}
+
+async function inTransaction<T>(pool: PgPool, target: PgTarget, begin: string[], f: (c: PoolClient) => Promise<T>): Promise<T> {
+  const lease = await pool.acquire();
+  let failed = false;
+  try {
+    for (const sql of begin) await lease.client.query(sql);
+    const result = await f(lease.client);
+    await lease.client.query('COMMIT');
+    return result;
+  } catch (e) {
+    failed = true;
+    await lease.client.query('ROLLBACK').catch(() => undefined);
+    throw pgUserError(e, target) ?? e;
+  } finally {
+    lease.release(failed);
+  }
+}
+
+export class PostgresSnapshot implements Snapshot {
+  readonly consistency = 'one exported snapshot for all tables';
+
+  private constructor(
+    private readonly target: PgTarget,
+    private readonly exporterPool: PgPool,
+    private readonly exporter: PgLease,
+    private readonly readerPool: PgPool,
+    private readonly snapshotId: string,
+  ) {}
+
+  static async open(connector: PgConnector, readers: number): Promise<PostgresSnapshot> {
+    const exporterPool = connector.createPool(1);
+    let exporter: PgLease | undefined;
+    try {
+      exporter = await exporterPool.acquire();
+      // The snapshot lives as long as this transaction stays open.
+      await exporter.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      const r = await exporter.client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+      const id = r.rows[0].id;
+      if (!SNAPSHOT_ID.test(id)) throw new Error(`unexpected snapshot id '${id}'`);
+      // The pool's slots are what hold readers to `readers` connections at once.
+      const readerPool = connector.createPool(Math.max(1, Math.floor(readers)));
+      return new PostgresSnapshot(connector.target, exporterPool, exporter, readerPool, id);
+    } catch (e) {
+      exporter?.release(true);
+      await exporterPool.end();
+      throw pgUserError(e, connector.target) ?? e;
+    }
+  }
+
+  private get begin(): string[] {
+    return [READ_ONLY, `SET TRANSACTION SNAPSHOT '${this.snapshotId}'`];
+  }
+
+  readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
+    return readInTransaction(this.readerPool, this.target, this.begin, (client) => streamRows(client, table, options));
+  }
+
+  countRows(table: Table): Promise<number> {
+    return inTransaction(this.readerPool, this.target, this.begin, (client) => countTable(client, table));
+  }
+
+  async close(): Promise<void> {
+    await this.readerPool.end();
+    await this.exporter.client.query('COMMIT').catch(() => undefined);
+    this.exporter.release();
+    await this.exporterPool.end();
+  }
+}
+
+export class PostgresSource implements Source {
+  readonly engine = 'postgres' as const;
+  readonly description: string;
+  readonly castRules: readonly CastRule[] = POSTGRES_CAST_RULES;
+  private readonly pool: PgPool;
+  private readonly target: PgTarget;
+
+  private constructor(private readonly connector: PgConnector) {
+    this.target = connector.target;
+    this.description = connector.target.display;
+    this.pool = connector.createPool(POOL_SIZE);
+  }
+
+  /** Connects once, so a wrong URL fails here with a clear message rather than mid-plan. */
+  static async open(spec: string): Promise<PostgresSource> {
+    const source = new PostgresSource(new PgConnector(spec));
+    try {
+      (await source.pool.acquire()).release();
+    } catch (e) {
+      await source.pool.end();
+      throw e;
+    }
+    return source;
+  }
+
+  async introspect(): Promise<Catalog> {
+    const lease = await this.pool.acquire();
+    let failed = false;
+    try {
+      return await introspect(lease.client);
+    } catch (e) {
+      failed = true;
+      throw pgUserError(e, this.target) ?? e;
+    } finally {
+      lease.release(failed);
+    }
+  }
+
+  measure(table: Table): Promise<TableMeasurement> {
+    return inTransaction(this.pool, this.target, [READ_ONLY], (client) => measureTable(client, table));
+  }
+
+  readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
+    return readInTransaction(this.pool, this.target, [READ_ONLY], (client) => streamRows(client, table, options));
+  }
+
+  countRows(table: Table): Promise<number> {
+    return inTransaction(this.pool, this.target, [READ_ONLY], (client) => countTable(client, table));
+  }
+
+  snapshot(readers: number): Promise<Snapshot> {
+    return PostgresSnapshot.open(this.connector, readers);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,78 @@
+// Running the user's wrangler: the project's own (node_modules/.bin, found upwards from the
+// Worker project), else one on PATH. FLARELIFT_WRANGLER names another executable (tests use it
+// to put a fake remote D1 in place).
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../../errors.js';
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findUpBin(from: string): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const bin = path.join(dir, 'node_modules', '.bin', 'wrangler');
+    if (executable(bin)) return bin;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function onPath(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && executable(path.join(dir, 'wrangler'))) return path.join(dir, 'wrangler');
+  }
+  return undefined;
+}
+
+/** The wrangler executable to run for a project in `projectDir`, or undefined when there is none. */
+export function findWrangler(projectDir: string, cwd: string = process.cwd()): string | undefined {
+  const chosen = process.env.FLARELIFT_WRANGLER;
+  if (chosen) return path.resolve(cwd, chosen);
+  return findUpBin(projectDir) ?? findUpBin(cwd) ?? onPath();
+}
+
+export interface WranglerResult {
+  stdout: string;
+  stderr: string;
+}
+
+export class Wrangler {
+  constructor(
+    readonly executable: string,
+    private readonly cwd: string,
+  ) {}
+
+  /** Runs wrangler with `args`; a non-zero exit becomes a UserError quoting wrangler's last error line. */
+  run(args: string[], what: string): Promise<WranglerResult> {
+    // Unattended calls: no telemetry prompt or upload unless the user asked for it.
+    const env = { ...process.env, WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? 'false' };
+    return new Promise((resolve, reject) => {
+      execFile(this.executable, args, { cwd: this.cwd, env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (!error) return resolve({ stdout, stderr });
+        const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim());
+        const reason = lines.filter((l) => /error|✘|failed/i.test(l)).pop() ?? lines.filter(Boolean).pop() ?? error.message;
+        reject(new UserError(`wrangler failed ${what}: ${reason}`));
+      });
+    });
+  }
+
+  /** `wrangler d1 execute … --json --command <sql>`: the rows of the last statement. */
+  async query(baseArgs: string[], sql: string, what: string): Promise<Record<string, unknown>[]> {
+    const { stdout } = await this.run([...baseArgs, '--json', '--command', sql], what);
+    const start = stdout.indexOf('[');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(stdout.slice(start));
+    } catch {
+      throw new Error(`wrangler printed no JSON ${what}: ${stdout.slice(0, 200)}`);
+    }
+    const results = Array.isArray(parsed) ? (parsed as { results?: Record<string, unknown>[] }[]) : [];
+    return results[results.length - 1]?.results ?? [];
+  }
+}

@@ -1,0 +1,25 @@
+// `--to sqlite:<path>`: a plain SQLite file. It is not D1, so only SQLite's own limits apply;
+// copy into `d1:` (local) to have D1's limits enforced.
+import path from 'node:path';
+import { SQLITE_MAX_LENGTH, type Target, type TargetCapabilities } from '../target.js';
+import { openSqliteSession } from './sqlite-session.js';
+
+export const SQLITE_FILE_CAPABILITIES: TargetCapabilities = {
+  limitsOf: 'SQLite',
+  maxValueBytes: SQLITE_MAX_LENGTH,
+  maxRowBytes: SQLITE_MAX_LENGTH,
+  // One row per statement with one parameter per column: SQLite's own limit (32766) is far away.
+  maxBoundParameters: 32_766,
+  constraintErrors: 'per-row',
+  foreignKeys: 'check-after-load',
+};
+
+export function sqliteFileTarget(file: string, cwd: string = process.cwd()): Target {
+  const absolute = path.resolve(cwd, file);
+  return {
+    kind: 'sqlite-file',
+    description: `SQLite file ${absolute}`,
+    capabilities: SQLITE_FILE_CAPABILITIES,
+    open: async () => openSqliteSession({ file: absolute, where: absolute, restoreJournalMode: true }),
+  };
+}

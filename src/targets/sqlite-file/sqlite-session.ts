@@ -1,0 +1,157 @@
+// A copy session on a SQLite database reached directly with better-sqlite3 (a plain file, or the
+// file behind a local D1). One connection: writes from concurrent table jobs are serialized by
+// it, each batch one transaction together with its journal row.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Finding } from '../../catalog/findings.js';
+import { quoteAlways } from '../../schema/identifiers.js';
+import type { TableMapping } from '../../schema/mapping.js';
+import type { JournalEntry, RowFailure, SchemaSetup, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
+import { guardWrite } from './sqlite-errors.js';
+import { makeInserter, type Inserter } from './sqlite-inserter.js';
+import { SqliteJournal } from './sqlite-journal.js';
+
+export interface SqliteSessionOptions {
+  /** Absolute path of the database file (created with its directory when missing). */
+  file: string;
+  /** For error messages: "local D1 'mydb' (…)". */
+  where: string;
+  /** Put the journal mode back (plain files) instead of leaving WAL (local D1 uses WAL already). */
+  restoreJournalMode: boolean;
+}
+
+export function openSqliteSession(options: SqliteSessionOptions): SqliteSession {
+  const db = guardWrite(options.where, () => {
+    mkdirSync(path.dirname(options.file), { recursive: true });
+    const d = new Database(options.file);
+    // Fail now, not at the first batch, when the file is not a database or cannot be written.
+    d.prepare('SELECT count(*) FROM sqlite_master').get();
+    return d;
+  });
+  return new SqliteSession(db, options);
+}
+
+export class SqliteSession implements TargetSession {
+  private readonly journal: SqliteJournal;
+  private readonly inserters = new Map<string, Inserter>();
+  private readonly originalJournalMode: string;
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly options: SqliteSessionOptions,
+  ) {
+    this.journal = new SqliteJournal(db);
+    this.originalJournalMode = String(db.pragma('journal_mode', { simple: true }));
+    guardWrite(options.where, () => {
+      // WAL + synchronous=OFF: a killed process loses nothing committed (only an OS crash could),
+      // and each batch commit costs no fsync. Foreign keys are checked once after the load.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = OFF');
+      db.pragma('foreign_keys = OFF');
+    });
+  }
+
+  async state(tables: readonly string[]): Promise<TargetState> {
+    const journal = this.journal.exists() ? this.journal.read().entries : undefined;
+    const found = new Map<string, boolean>();
+    const lookup = this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE`);
+    for (const t of tables) {
+      const row = lookup.get(t) as { name: string } | undefined;
+      if (!row) continue;
+      const some = this.db.prepare(`SELECT EXISTS (SELECT 1 FROM ${quoteAlways(row.name)}) AS some`).get() as { some: number };
+      found.set(t, some.some === 1);
+    }
+    return { journal, tables: found };
+  }
+
+  async begin(setup: { schema?: SchemaSetup; entries: JournalEntry[] }): Promise<void> {
+    guardWrite(this.options.where, () =>
+      this.db.transaction(() => {
+        for (const sql of setup.schema?.preLoad ?? []) this.db.exec(sql);
+        this.journal.create(setup.entries, setup.schema?.postLoad ?? []);
+      })(),
+    );
+  }
+
+  async restart(table: TableMapping): Promise<void> {
+    guardWrite(this.options.where, () =>
+      this.db.transaction(() => {
+        this.db.exec(`DELETE FROM ${quoteAlways(table.name)}`);
+        this.journal.save({ table: table.name, lastKey: null, read: 0, written: 0, rejected: 0, done: false });
+      })(),
+    );
+  }
+
+  async write(batch: WriteBatch): Promise<JournalEntry> {
+    const inserter = this.inserterFor(batch.table);
+    return guardWrite(this.options.where, () =>
+      this.db.transaction(() => {
+        const failures: RowFailure[] = [];
+        inserter.insert(batch.rows, failures);
+        if (failures.length > 0) batch.onFailures(failures);
+        const committed: JournalEntry = {
+          ...batch.after,
+          written: batch.after.written - failures.length,
+          rejected: batch.after.rejected + failures.length,
+        };
+        this.journal.save(committed);
+        return committed;
+      })(),
+    );
+  }
+
+  async finish(tables: TableMapping[]): Promise<TargetReport> {
+    const findings: Finding[] = [];
+    guardWrite(this.options.where, () =>
+      this.db.transaction(() => {
+        for (const sql of this.journal.read().postLoad) this.db.exec(sql);
+        findings.push(...this.foreignKeyFindings(tables));
+        this.journal.drop();
+      })(),
+    );
+    guardWrite(this.options.where, () => {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      if (this.options.restoreJournalMode && this.originalJournalMode !== 'wal') {
+        this.db.pragma(`journal_mode = ${this.originalJournalMode}`);
+      }
+    });
+    return { findings, notes: [] };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private inserterFor(m: TableMapping): Inserter {
+    let ins = this.inserters.get(m.name);
+    if (!ins) {
+      ins = makeInserter(this.db, m);
+      this.inserters.set(m.name, ins);
+    }
+    return ins;
+  }
+
+  /** Foreign keys were off during the load: every violation is reported, none hidden. */
+  private foreignKeyFindings(tables: TableMapping[]): Finding[] {
+    const findings: Finding[] = [];
+    for (const m of tables) {
+      const counts = new Map<string, number>();
+      const violations = this.db.prepare(`PRAGMA foreign_key_check(${quoteAlways(m.name)})`).raw(true).iterate() as IterableIterator<unknown[]>;
+      for (const v of violations) {
+        const parent = String(v[2]);
+        counts.set(parent, (counts.get(parent) ?? 0) + 1);
+      }
+      for (const [parent, n] of counts) {
+        findings.push({
+          severity: 'warning',
+          code: 'foreign-key-violations',
+          object: m.name,
+          message: `${n} row(s) of ${m.name} reference rows missing from ${parent} (foreign keys were off during the load)`,
+          fix: `find them with PRAGMA foreign_key_check(${m.name}); fix or delete them — D1 enforces foreign keys on later writes`,
+        });
+      }
+    }
+    return findings;
+  }
+}

@@ -1,0 +1,112 @@
+// The contract every copy target implements (targets/<kind>/). A target says what it can hold
+// (capabilities, checked by the pipeline before a row is written) and how committed progress is
+// recorded (the journal), so `copy --resume` works the same way whatever the bytes' route.
+import type { Finding } from '../catalog/findings.js';
+import type { SqliteValue } from '../casting/values.js';
+import type { TableMapping } from '../schema/mapping.js';
+
+/** Bound parameters per statement: D1 and Durable Object SQL refuse more. */
+export const D1_MAX_BOUND_PARAMETERS = 100;
+/** SQL text per statement in bytes: D1 refuses a longer statement (import files included). */
+export const D1_MAX_STATEMENT_BYTES = 100_000;
+/** A string, BLOB or whole row in bytes: D1's storage limit per row and per value. */
+export const D1_MAX_ROW_BYTES = 2_000_000;
+/** SQLite's own SQLITE_MAX_LENGTH (default build, better-sqlite3 too): a plain file can hold this much per value/row. */
+export const SQLITE_MAX_LENGTH = 1_000_000_000;
+
+export interface TargetCapabilities {
+  /** Whose limits these are, for reject reasons: 'D1', 'SQLite'. */
+  readonly limitsOf: string;
+  /** Largest string or BLOB value, in bytes (valueBytes). */
+  readonly maxValueBytes: number;
+  /** Largest row, as the sum of its values' bytes. */
+  readonly maxRowBytes: number;
+  /** Largest SQL statement text, when the target receives SQL text (import files). */
+  readonly maxStatementBytes?: number;
+  /** Bound parameters per statement, when the target binds values (single-row inserts use one per column). */
+  readonly maxBoundParameters?: number;
+  /**
+   * 'per-row': rows are inserted through a connection, a constraint error rejects that row only.
+   * 'per-file': rows travel as import files, a constraint error fails the whole file when applied.
+   */
+  readonly constraintErrors: 'per-row' | 'per-file';
+  /**
+   * 'check-after-load': foreign keys are off during the load and checked at the end (local files).
+   * 'deferred-per-file': each import file defers its checks to its end (D1), so files go in FK-safe order.
+   */
+  readonly foreignKeys: 'check-after-load' | 'deferred-per-file';
+}
+
+/** What is committed for one table: the journal row (database targets) or manifest entry (files). */
+export interface JournalEntry {
+  table: string;
+  /** JSON text (copy-json.ts encoding) of the key of the last row read and committed; null at the start or for keyless tables. */
+  lastKey: string | null;
+  read: number;
+  written: number;
+  rejected: number;
+  done: boolean;
+}
+
+export interface TargetState {
+  /** The journal of an unfinished copy, when the target holds one. */
+  journal?: JournalEntry[];
+  /** For each table asked about that the target has (by target name): whether it holds rows. */
+  tables: Map<string, boolean>;
+}
+
+/** Schema DDL split by when it runs: tables before the load, the rest (indexes, views, triggers) after it. */
+export interface SchemaSetup {
+  preLoad: string[];
+  postLoad: string[];
+}
+
+/** A row the target refused while writing (constraint error), by its index in the batch. */
+export interface RowFailure {
+  index: number;
+  reason: string;
+}
+
+export interface WriteBatch {
+  table: TableMapping;
+  /** Values in table.columns order, already cast and checked against the capabilities. */
+  rows: SqliteValue[][];
+  /** Key (JSON text) of the first row written in this batch; null when keyless or empty. */
+  firstKey: string | null;
+  /** The entry once this batch is committed, counting the pipeline's rejects but not the rows the target refuses here. */
+  after: JournalEntry;
+  /**
+   * Receives the rows the target refused, before the batch is committed, so the reject file
+   * always holds at least what the journal counts. Must persist them synchronously.
+   */
+  onFailures(failures: RowFailure[]): void;
+}
+
+export interface TargetReport {
+  findings: Finding[];
+  /** One-line facts for the summary (e.g. "local D1 read back through wrangler: 3503 rows in track"). */
+  notes: string[];
+}
+
+export interface TargetSession {
+  /** The unfinished copy's journal, if any, and which of `tables` exist and hold rows. */
+  state(tables: readonly string[]): Promise<TargetState>;
+  /** Starts a new copy: creates the schema (when given) and the journal with these entries, atomically. */
+  begin(setup: { schema?: SchemaSetup; entries: JournalEntry[]; tables: TableMapping[] }): Promise<void>;
+  /** A keyless table that did not finish starts over: its rows go and its entry resets, atomically. */
+  restart(table: TableMapping): Promise<void>;
+  /** Writes a batch; resolves to the entry as committed (or buffered, for file targets) with the target's own refusals counted. */
+  write(batch: WriteBatch): Promise<JournalEntry>;
+  /** After every table is done: post-load DDL, checks, and removal of the journal. */
+  finish(tables: TableMapping[]): Promise<TargetReport>;
+  /** Releases the target; an unfinished journal stays for --resume. */
+  close(): Promise<void>;
+}
+
+export interface Target {
+  readonly kind: 'sqlite-file' | 'd1-local' | 'sql-files' | 'd1-remote';
+  /** For messages and the summary: "local D1 'mydb' (/path/….sqlite)". */
+  readonly description: string;
+  readonly capabilities: TargetCapabilities;
+  open(): Promise<TargetSession>;
+}
