@@ -32,8 +32,8 @@ export interface TransformDef {
   drizzle: DrizzleColumn | ((column: Column) => DrizzleColumn);
   /** Why this transform loses information for this column, or undefined when it is lossless. */
   lossy?: (column: Column) => string | undefined;
-  /** SQL for a `DEFAULT now()` under this transform. */
-  nowSql?: string;
+  /** SQL for a `DEFAULT now()` under this transform (per column: fraction digits follow its precision). */
+  nowSql?: (column: Column) => string;
   /** A CHECK that keeps the column to the transform's domain (enum members, 0/1). */
   check?: (quotedColumn: string, column: Column) => string | undefined;
   /** Builds the value function for one column (precomputing what depends on the column). */
@@ -139,6 +139,18 @@ function isoTimestamp(column: Column, utcSuffix: boolean): ValueFn {
     if (utcSuffix) p = toUtc(p);
     return `${formatDate(p)}T${formatTime(p, digits)}${utcSuffix ? 'Z' : ''}`;
   };
+}
+
+/**
+ * 'now' in the same text form copied values have: SQLite gives milliseconds (%f is SS.SSS), so
+ * the fraction is padded or cut to the column's digits to keep text order equal to time order.
+ */
+function isoNowSql(column: Column, suffix: string): string {
+  const digits = Math.min(column.precision ?? 6, 9);
+  const base = "strftime('%Y-%m-%dT%H:%M:%S', 'now')";
+  if (digits === 0) return `(${base}${suffix ? ` || '${suffix}'` : ''})`;
+  const fraction = digits <= 3 ? `substr(strftime('%f', 'now'), 3, ${digits + 1})` : `substr(strftime('%f', 'now'), 3) || '${'0'.repeat(digits - 3)}'`;
+  return `(${base} || ${fraction}${suffix ? ` || '${suffix}'` : ''})`;
 }
 
 function unixTimestamp(unit: 's' | 'ms'): (column: Column) => ValueFn {
@@ -275,7 +287,7 @@ const defs: TransformDef[] = [
     description: 'ISO-8601 text, fixed fraction digits so text order is time order',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
-    nowSql: "(strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
+    nowSql: (c) => isoNowSql(c, ''),
     make: (c) => isoTimestamp(c, false),
   },
   {
@@ -283,7 +295,7 @@ const defs: TransformDef[] = [
     description: 'ISO-8601 text in UTC with Z, fixed fraction digits',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
-    nowSql: "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+    nowSql: (c) => isoNowSql(c, 'Z'),
     make: (c) => isoTimestamp(c, true),
   },
   {
@@ -291,7 +303,7 @@ const defs: TransformDef[] = [
     description: 'seconds since 1970-01-01 UTC (Drizzle integer mode "timestamp")',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'timestamp' },
-    nowSql: '(unixepoch())',
+    nowSql: () => '(unixepoch())',
     lossy: (c) => (fractionDigits(c) > 0 ? `${c.sourceType} keeps fractions of a second; unix seconds drop them` : undefined),
     make: unixTimestamp('s'),
   },
@@ -300,7 +312,7 @@ const defs: TransformDef[] = [
     description: 'milliseconds since 1970-01-01 UTC (Drizzle integer mode "timestamp_ms")',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'timestamp_ms' },
-    nowSql: "(CAST(unixepoch('subsec') * 1000 AS INTEGER))",
+    nowSql: () => "(CAST(unixepoch('subsec') * 1000 AS INTEGER))",
     lossy: (c) => (fractionDigits(c) > 3 ? `${c.sourceType} keeps microseconds; unix milliseconds drop them` : undefined),
     make: unixTimestamp('ms'),
   },
@@ -309,7 +321,7 @@ const defs: TransformDef[] = [
     description: 'YYYY-MM-DD text',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
-    nowSql: "(date('now'))",
+    nowSql: () => "(date('now'))",
     make: () => (v) => (v === null || v === undefined ? null : formatDate(parseTimestamp(asText(v)))),
   },
   {
@@ -317,7 +329,7 @@ const defs: TransformDef[] = [
     description: 'HH:MM:SS[.ffffff] text as the source prints it',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
-    nowSql: "(time('now'))",
+    nowSql: () => "(time('now'))",
     make: () => toText,
   },
   {
@@ -325,7 +337,7 @@ const defs: TransformDef[] = [
     description: "MySQL zero dates ('0000-00-00') become NULL, other dates ISO-8601 text",
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
-    nowSql: "(strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
+    nowSql: (c) => isoNowSql(c, c.dataType === 'timestamp' ? 'Z' : ''),
     lossy: () => "zero dates ('0000-00-00') have no calendar meaning and are stored as NULL",
     make: (c) => {
       const iso = c.dataType === 'date' ? (v: SourceValue) => formatDate(parseTimestamp(asText(v))) : isoTimestamp(c, c.dataType === 'timestamp');

@@ -43,6 +43,8 @@ export type CopyEvent =
   | { type: 'table-start'; table: string; total: number; rows: number; resumed: boolean; restarted: boolean }
   | { type: 'progress'; table: string; rows: number; total: number }
   | { type: 'reject'; table: string; key: unknown; reason: string }
+  /** What the target is doing after the tables (e.g. sending import files to remote D1). */
+  | { type: 'note'; message: string }
   | { type: 'table-done'; table: string; read: number; written: number; rejected: number; ms: number; skipped: boolean }
   | { type: 'done'; summary: CopySummary };
 

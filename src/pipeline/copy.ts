@@ -112,7 +112,7 @@ export async function copySource(options: CopyRunOptions): Promise<CopySummary> 
     const notes = [...start.notes];
     const allDone = start.tables.every((m) => results.get(m.name)?.done);
     if (status === 'complete' && allDone) {
-      const report = await session.finish(start.tables);
+      const report = await session.finish(start.tables, (message) => emit({ type: 'note', message }));
       findings.push(...report.findings);
       notes.push(...report.notes);
     } else if (status === 'complete') {

@@ -12,7 +12,9 @@ export const D1_MAX_ROW_BYTES = 2_000_000;
 export const D1_MAX_DATABASE_BYTES_PAID = 10_000_000_000;
 export const D1_MAX_DATABASE_BYTES_FREE = 500_000_000;
 
-const OBJECT_FINDINGS: Record<SourceObject['kind'], { severity: Finding['severity']; what: string; fix: string } | undefined> = {
+type ObjectFinding = { severity: Finding['severity']; what: string; fix: string; code?: string; message?: string };
+
+const OBJECT_FINDINGS: Record<SourceObject['kind'], ObjectFinding | undefined> = {
   trigger: { severity: 'warning', what: 'trigger', fix: 'move its logic into the Worker, or rewrite it as a SQLite trigger in a later migration' },
   function: { severity: 'warning', what: 'function', fix: 'move its logic into the Worker (D1 has no stored functions)' },
   procedure: { severity: 'warning', what: 'procedure', fix: 'move its logic into the Worker (D1 has no stored procedures)' },
@@ -24,8 +26,8 @@ const OBJECT_FINDINGS: Record<SourceObject['kind'], { severity: Finding['severit
   event: { severity: 'warning', what: 'scheduled event', fix: 'run it from a Cron Trigger in the Worker' },
   sequence: { severity: 'info', what: 'sequence not owned by a column', fix: 'keep a counter row in a table, or use a Durable Object' },
   extension: { severity: 'info', what: 'extension', fix: 'check that nothing the data needs comes from it' },
-  enum: { severity: 'info', what: 'enum type', fix: 'nothing: each enum column is TEXT with a CHECK on its labels' },
-  domain: { severity: 'info', what: 'domain', fix: 'nothing: domain columns use the base type; translatable checks are inlined' },
+  enum: { severity: 'info', what: 'enum type', code: 'enum-inlined', message: 'becomes TEXT with a CHECK on its labels in each column that uses it', fix: 'nothing to do' },
+  domain: { severity: 'info', what: 'domain', code: 'domain-inlined', message: 'is replaced by its base type in each column; its translatable checks are inlined', fix: 'nothing to do' },
   type: { severity: 'info', what: 'user-defined type', fix: 'store it as JSON text if a column uses it' },
 };
 
@@ -37,9 +39,9 @@ export function objectFindings(catalog: Catalog): Finding[] {
     if (!f) continue;
     out.push({
       severity: f.severity,
-      code: `${o.kind.replace(/_/g, '-')}-not-carried`,
+      code: f.code ?? `${o.kind.replace(/_/g, '-')}-not-carried`,
       object: o.name,
-      message: `${f.what} ${o.name} is not carried over to D1`,
+      message: `${f.what} ${o.name} ${f.message ?? 'is not carried over to D1'}`,
       fix: f.fix,
     });
   }

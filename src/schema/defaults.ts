@@ -36,7 +36,7 @@ export function defaultSql(cast: ResolvedCast): DefaultSql {
       }
     }
     case 'now':
-      return cast.transform.nowSql ? { sql: cast.transform.nowSql } : { dropped: `default ${d.raw} has no equivalent for a ${cast.transform.name} column` };
+      return cast.transform.nowSql ? { sql: cast.transform.nowSql(cast.column) } : { dropped: `default ${d.raw} has no equivalent for a ${cast.transform.name} column` };
     case 'current_date':
       return { sql: 'CURRENT_DATE' };
     case 'current_time':

@@ -81,10 +81,11 @@ export function drizzleSchema(schema: SchemaResult): string {
   const blocks: string[] = [];
   for (const m of schema.tables) {
     const ids = colIds.get(m.name)!;
-    const cols = m.columns.map((c) => `    ${ids.get(c.name)}: ${columnBuilder(m, c, used)},`);
+    const cols = m.columns.map((c) => `  ${ids.get(c.name)}: ${columnBuilder(m, c, used)},`);
     const extras: string[] = [];
-    const ref = (names: readonly string[], table = m.name) =>
-      `[${names.map((n) => (table === m.name ? `t.${ids.get(n)}` : `${tableIds.get(table)}.${colIds.get(table)?.get(n)}`)).join(', ')}]`;
+    const args = (names: readonly string[], table = m.name) =>
+      names.map((n) => (table === m.name ? `t.${ids.get(n)}` : `${tableIds.get(table)}.${colIds.get(table)?.get(n)}`)).join(', ');
+    const ref = (names: readonly string[], table = m.name) => `[${args(names, table)}]`;
     const pk = m.table.primaryKey?.columns;
     if (pk && pk.length > 1) {
       used.add('primaryKey');
@@ -92,7 +93,7 @@ export function drizzleSchema(schema: SchemaResult): string {
     }
     for (const u of m.table.uniques) {
       used.add('unique');
-      extras.push(`unique(${u.name ? str(u.name) : ''}).on(...${ref(u.columns)})`);
+      extras.push(`unique(${u.name ? str(u.name) : ''}).on(${args(u.columns)})`);
     }
     for (const fk of m.table.foreignKeys) {
       if (!colIds.has(fk.refTable)) continue;
@@ -107,9 +108,9 @@ export function drizzleSchema(schema: SchemaResult): string {
       const fn = ix.unique ? 'uniqueIndex' : 'index';
       used.add(fn);
       const name = schema.indexNames.get(m.name)?.get(ix.name) ?? ix.name;
-      extras.push(`${fn}(${str(name)}).on(...${ref(ix.columns)})`);
+      extras.push(`${fn}(${str(name)}).on(${args(ix.columns)})`);
     }
-    const extra = extras.length ? `, (t) => [\n    ${extras.join(',\n    ')},\n  ]` : '';
+    const extra = extras.length ? `, (t) => [\n  ${extras.join(',\n  ')},\n]` : '';
     blocks.push(`export const ${tableIds.get(m.name)} = sqliteTable(${str(m.name)}, {\n${cols.join('\n')}\n}${extra});`);
   }
   const core = ['sqliteTable', ...[...used].filter((u) => u !== 'sql').sort()];

@@ -97,8 +97,8 @@ export interface TargetSession {
   restart(table: TableMapping): Promise<void>;
   /** Writes a batch; resolves to the entry as committed (or buffered, for file targets) with the target's own refusals counted. */
   write(batch: WriteBatch): Promise<JournalEntry>;
-  /** After every table is done: post-load DDL, checks, and removal of the journal. */
-  finish(tables: TableMapping[]): Promise<TargetReport>;
+  /** After every table is done: post-load DDL, checks, and removal of the journal; `notify` tells what a long step is doing. */
+  finish(tables: TableMapping[], notify?: (message: string) => void): Promise<TargetReport>;
   /** Releases the target; an unfinished journal stays for --resume. */
   close(): Promise<void>;
 }

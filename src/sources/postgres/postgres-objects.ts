@@ -25,7 +25,7 @@ interface Row {
 
 // One UNION query: every object kind with the same columns, in a stable order.
 const OBJECTS_SQL = `
-SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized_view' END AS kind, n.nspname AS schema, c.relname AS name,
+SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized_view' END AS kind, n.nspname AS schema, c.relname::text AS name,
        NULL AS table_schema, NULL AS table_name, pg_get_viewdef(c.oid, true) AS definition
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('v', 'm') AND ${USER_SCHEMA('n')} AND ${NOT_EXTENSION('pg_class', 'c.oid')}
@@ -35,7 +35,8 @@ SELECT 'trigger', n.nspname, t.tgname, n.nspname, c.relname, pg_get_triggerdef(t
  WHERE NOT t.tgisinternal AND NOT c.relispartition AND ${USER_SCHEMA('n')} AND ${NOT_EXTENSION('pg_class', 'c.oid')}
 UNION ALL
 SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, n.nspname,
-       p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', NULL, NULL,
+       -- argument types only (as regprocedure prints them), without the schema
+       p.proname || '(' || coalesce(array_to_string(ARRAY(SELECT format_type(a, NULL) FROM unnest(p.proargtypes) a), ', '), '') || ')', NULL, NULL,
        CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE ${USER_SCHEMA('n')} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}

@@ -42,7 +42,11 @@ export class SqlFilesSession implements TargetSession {
   /** Tables whose rows may reference later rows of the same table: kept in one file (see finish). */
   private readonly oneFile = new Set<string>();
 
-  constructor(readonly options: SqlFilesOptions) {}
+  constructor(
+    readonly options: SqlFilesOptions,
+    /** d1 --remote: a finished manifest is still a journal until every file is applied. */
+    private readonly completeIsJournal = false,
+  ) {}
 
   private get where(): string {
     return this.options.dir;
@@ -50,7 +54,7 @@ export class SqlFilesSession implements TargetSession {
 
   async state(): Promise<TargetState> {
     const m = readManifest(this.options.dir);
-    if (m?.complete) {
+    if (m?.complete && !this.completeIsJournal) {
       throw new UserError(`${this.options.dir} already holds a finished copy (manifest.json): choose an empty directory for a new one`);
     }
     if (m) {
@@ -74,8 +78,11 @@ export class SqlFilesSession implements TargetSession {
       tables: setup.entries.map((e) => ({ ...e, order: order.get(e.table) ?? 0, key: setup.tables.find((m) => m.name === e.table)?.key })),
       files: [],
     };
-    if (setup.schema) this.manifest.files.push(this.writeWhole(`${this.pad(0)}-schema.sql`, 'schema', setup.schema.preLoad));
-    this.saveManifest();
+    this.saveManifest(); // first: from here on the directory is a resumable copy
+    if (setup.schema) {
+      this.manifest.files.push(this.writeWhole(`${this.pad(0)}-schema.sql`, 'schema', setup.schema.preLoad));
+      this.saveManifest();
+    }
   }
 
   async restart(table: TableMapping): Promise<void> {
@@ -118,6 +125,7 @@ export class SqlFilesSession implements TargetSession {
   }
 
   async finish(tables: TableMapping[]): Promise<TargetReport> {
+    if (this.manifest.complete) return { findings: [], notes: [] };
     if (this.manifest.postLoad.length > 0) {
       this.manifest.files.push(this.writeWhole(`${this.pad(tables.length + 1)}-post-load.sql`, 'post-load', this.manifest.postLoad));
     }
@@ -199,7 +207,9 @@ export class SqlFilesSession implements TargetSession {
   }
 
   private writeWhole(file: string, kind: ManifestFile['kind'], statements: string[]): ManifestFile {
-    const text = statements.map((s) => `${s.trim()}\n`).join('\n');
+    // Post-load DDL may be sent twice to a remote D1 when a run dies mid-call: make it idempotent.
+    const idempotent = (s: string) => (kind === 'post-load' ? s.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?(?:INDEX|VIEW|TRIGGER))\s+(?!IF\s+NOT\s+EXISTS\b)/i, '$1 IF NOT EXISTS ') : s);
+    const text = statements.map((s) => `${idempotent(s.trim())}\n`).join('\n');
     const tmp = path.join(this.options.dir, `${file}.tmp`);
     guardWrite(this.where, () => {
       const fd = openSync(tmp, 'w');
