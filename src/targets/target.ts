@@ -13,6 +13,8 @@ export const D1_MAX_STATEMENT_BYTES = 100_000;
 export const D1_MAX_ROW_BYTES = 2_000_000;
 /** SQLite's own SQLITE_MAX_LENGTH (default build, better-sqlite3 too): a plain file can hold this much per value/row. */
 export const SQLITE_MAX_LENGTH = 1_000_000_000;
+/** SQLite's own SQLITE_MAX_VARIABLE_NUMBER (since 3.32): for files written directly, not through D1's API. */
+export const SQLITE_MAX_BOUND_PARAMETERS = 32_766;
 
 export interface TargetCapabilities {
   /** Whose limits these are, for reject reasons: 'D1', 'SQLite'. */
@@ -23,8 +25,8 @@ export interface TargetCapabilities {
   readonly maxRowBytes: number;
   /** Largest SQL statement text, when the target receives SQL text (import files). */
   readonly maxStatementBytes?: number;
-  /** Bound parameters per statement, when the target binds values (single-row inserts use one per column). */
-  readonly maxBoundParameters?: number;
+  /** Bound parameters per statement the target accepts (import files bind none). */
+  readonly maxBoundParameters: number;
   /**
    * 'per-row': rows are inserted through a connection, a constraint error rejects that row only.
    * 'per-file': rows travel as import files, a constraint error fails the whole file when applied.

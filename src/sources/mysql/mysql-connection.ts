@@ -21,6 +21,9 @@ export interface MysqlTarget {
 /** What we use of mysql2's callback-style connection (streaming lives only there). */
 export interface CoreConnection {
   threadId: number | null;
+  /** Fatal connection errors (lost connection) reach only here, not a streaming query. */
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  removeListener(event: 'error', listener: (err: Error) => void): unknown;
   query(options: { sql: string; values?: unknown[]; rowsAsArray?: boolean }): CoreQuery;
   pause(): void;
   resume(): void;
@@ -36,9 +39,12 @@ export interface CoreQuery extends EventEmitter {
  * - a fixed sql_mode without NO_ZERO_DATE/NO_ZERO_IN_DATE (zero dates must be readable and
  *   comparable in a resume WHERE), without ANSI_QUOTES (we quote with backticks), without
  *   PAD_CHAR_TO_FULL_LENGTH (CHAR values keep their stored form) and without MariaDB's
- *   EMPTY_STRING_IS_NULL/ORACLE modes, whatever the server's global mode is.
+ *   EMPTY_STRING_IS_NULL/ORACLE modes, whatever the server's global mode is;
+ * - net_write_timeout of an hour: while the consumer writes a batch to a slow target the stream
+ *   is paused, the server's write blocks, and after net_write_timeout (default 60 s) the server
+ *   would drop the connection in the middle of the table.
  */
-export const SESSION_SETUP = "SET time_zone = '+00:00', sql_mode = 'NO_ENGINE_SUBSTITUTION'";
+export const SESSION_SETUP = "SET time_zone = '+00:00', sql_mode = 'NO_ENGINE_SUBSTITUTION', net_write_timeout = 3600";
 
 export function parseMysqlUrl(spec: string): MysqlTarget {
   let url: URL;
@@ -159,6 +165,9 @@ export async function connectOne(t: MysqlTarget): Promise<Connection> {
   } catch (e) {
     throw connectError(e, t);
   }
+  // An idle connection the server closes emits 'error'; unheard it would crash the process. The
+  // next query on it fails instead, where the caller can handle it.
+  conn.on('error', () => undefined);
   await conn.query(SESSION_SETUP);
   return conn;
 }

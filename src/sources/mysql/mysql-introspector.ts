@@ -64,7 +64,8 @@ export async function introspect(q: Query, database: string): Promise<Catalog> {
       name,
       sourceName: quoteMy(name),
       columns,
-      uniques: k?.uniques ?? [],
+      // Unique keys are in `indexes` (unique: true); see mysql-keys.ts.
+      uniques: [],
       indexes: k?.indexes ?? [],
       foreignKeys: foreignKeys.get(name) ?? [],
       checks: checks.filter((c) => !markers.has(c)).map(toCheck),

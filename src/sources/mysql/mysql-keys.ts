@@ -2,9 +2,10 @@
 //
 // Rules (documented for reviewers):
 // - The index named PRIMARY is the primary key.
-// - In MySQL every unique index *is* a UNIQUE constraint (TABLE_CONSTRAINTS lists each one), so
-//   a unique index on plain columns goes to `uniques` only (not also to `indexes`, which would
-//   create it twice); mapping's key choice for tables without a primary key reads `uniques`.
+// - Every other unique index (UNIQUE KEY and CREATE UNIQUE INDEX are the same thing in MySQL) goes
+//   to `indexes` with unique: true, and `uniques` stays empty: SQLite then gets a named
+//   CREATE UNIQUE INDEX, so index counts match the source's STATISTICS. (mapping's key choice for
+//   tables without a primary key reads `uniques`; it should also accept unique indexes.)
 // - Prefix lengths (`KEY (name(10))`, SUB_PART) are dropped: SQLite indexes the whole value. For a
 //   unique prefix index that makes the target constraint looser, never stricter, so every
 //   source row still fits.
@@ -15,7 +16,6 @@ import { num, str, type Query, type Row } from './mysql-rows.js';
 
 export interface TableKeys {
   primaryKey?: KeyConstraint;
-  uniques: KeyConstraint[];
   indexes: Index[];
 }
 
@@ -40,7 +40,7 @@ export async function loadKeys(q: Query, database: string): Promise<Map<string, 
   for (const [, parts] of groupBy(rows, (r) => `${str(r.TABLE_NAME)}\u0000${str(r.INDEX_NAME)}`)) {
     const table = str(parts[0].TABLE_NAME);
     const name = str(parts[0].INDEX_NAME);
-    const keys = byTable.get(table) ?? { uniques: [], indexes: [] };
+    const keys = byTable.get(table) ?? { indexes: [] };
     byTable.set(table, keys);
     const unique = num(parts[0].NON_UNIQUE) === 0;
     const method = str(parts[0].INDEX_TYPE).toLowerCase();
@@ -60,10 +60,8 @@ export async function loadKeys(q: Query, database: string): Promise<Map<string, 
         method,
         untranslatable: `functional index on ${expressions.join(', ')}: MySQL expressions are not translated to SQLite`,
       });
-    } else if (unique) {
-      keys.uniques.push({ name, columns });
     } else {
-      keys.indexes.push({ name, unique: false, columns, method });
+      keys.indexes.push({ name, unique, columns, method });
     }
   }
   return byTable;

@@ -8,8 +8,8 @@ import type { TableMapping } from '../../schema/mapping.js';
 import { findWrangler, Wrangler } from '../d1-remote/wrangler-cli.js';
 import { openSqliteSession, type SqliteSession } from '../sqlite-file/sqlite-session.js';
 import {
-  D1_MAX_BOUND_PARAMETERS,
   D1_MAX_ROW_BYTES,
+  SQLITE_MAX_BOUND_PARAMETERS,
   type Target,
   type TargetCapabilities,
   type TargetReport,
@@ -18,12 +18,16 @@ import {
 import { locateLocalD1 } from './d1-local-path.js';
 import { findWranglerConfig } from './wrangler-config.js';
 
-/** Local D1 does not enforce D1's limits, production does: the copy holds local data to them. */
+/**
+ * Local D1 does not enforce D1's size limits, production does: the copy holds local data to
+ * them. Statements go to the file through SQLite itself, not D1's API, so SQLite's parameter
+ * limit is the one that applies to them.
+ */
 export const D1_LOCAL_CAPABILITIES: TargetCapabilities = {
   limitsOf: 'D1',
   maxValueBytes: D1_MAX_ROW_BYTES,
   maxRowBytes: D1_MAX_ROW_BYTES,
-  maxBoundParameters: D1_MAX_BOUND_PARAMETERS,
+  maxBoundParameters: SQLITE_MAX_BOUND_PARAMETERS,
   constraintErrors: 'per-row',
   foreignKeys: 'check-after-load',
 };
@@ -53,7 +57,7 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
     capabilities: D1_LOCAL_CAPABILITIES,
     async open() {
       const created = !existsSync(location.path);
-      const session = openSqliteSession({ file: location.path, where, restoreJournalMode: false });
+      const session = openSqliteSession({ file: location.path, where, restoreJournalMode: false, maxParameters: D1_LOCAL_CAPABILITIES.maxBoundParameters });
       const wranglerBin = findWrangler(path.dirname(config.path), cwd);
       return withWranglerCheck(session, async (tables, report) => {
         if (!wranglerBin) {

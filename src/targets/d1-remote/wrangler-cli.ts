@@ -37,6 +37,9 @@ export function findWrangler(projectDir: string, cwd: string = process.cwd()): s
   return findUpBin(projectDir) ?? findUpBin(cwd) ?? onPath();
 }
 
+// wrangler colours its errors; the message is quoted without the escape codes.
+const ANSI_COLOR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 export interface WranglerResult {
   stdout: string;
   stderr: string;
@@ -55,7 +58,7 @@ export class Wrangler {
     return new Promise((resolve, reject) => {
       execFile(this.executable, args, { cwd: this.cwd, env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
         if (!error) return resolve({ stdout, stderr });
-        const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim());
+        const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.replace(ANSI_COLOR, '').trim());
         const reason = lines.filter((l) => /error|✘|failed/i.test(l)).pop() ?? lines.filter(Boolean).pop() ?? error.message;
         reject(new UserError(`wrangler failed ${what}: ${reason}`));
       });

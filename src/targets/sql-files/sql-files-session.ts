@@ -62,8 +62,14 @@ export class SqlFilesSession implements TargetSession {
       this.removeUnlisted();
       return { journal: m.tables.map(({ order: _o, key: _k, ...e }) => e), tables: new Map() };
     }
-    if (existsSync(this.options.dir) && readdirSync(this.options.dir).length > 0) {
-      throw new UserError(`${this.options.dir} is not empty: choose an empty or new directory for the sql files`);
+    if (existsSync(this.options.dir)) {
+      // Left by a run killed before its manifest was written: a schema file and temporary files.
+      const ours = (f: string) => f.endsWith('.tmp') || /^\d+-schema\.sql$/.test(f);
+      const entries = readdirSync(this.options.dir);
+      if (entries.some((f) => !ours(f))) {
+        throw new UserError(`${this.options.dir} is not empty: choose an empty or new directory for the sql files`);
+      }
+      for (const f of entries) rmSync(path.join(this.options.dir, f), { force: true });
     }
     return { tables: new Map() };
   }
@@ -78,11 +84,9 @@ export class SqlFilesSession implements TargetSession {
       tables: setup.entries.map((e) => ({ ...e, order: order.get(e.table) ?? 0, key: setup.tables.find((m) => m.name === e.table)?.key })),
       files: [],
     };
-    this.saveManifest(); // first: from here on the directory is a resumable copy
-    if (setup.schema) {
-      this.manifest.files.push(this.writeWhole(`${this.pad(0)}-schema.sql`, 'schema', setup.schema.preLoad));
-      this.saveManifest();
-    }
+    // The manifest comes last: until it exists the directory holds no copy (state() clears it).
+    if (setup.schema) this.manifest.files.push(this.writeWhole(`${this.pad(0)}-schema.sql`, 'schema', setup.schema.preLoad));
+    this.saveManifest();
   }
 
   async restart(table: TableMapping): Promise<void> {

@@ -2,7 +2,7 @@
 // --file <f>`, each file in manifest.json order). D1's limits hold for every row and statement.
 import path from 'node:path';
 import { UserError } from '../../errors.js';
-import { D1_MAX_ROW_BYTES, D1_MAX_STATEMENT_BYTES, type Target, type TargetCapabilities } from '../target.js';
+import { D1_MAX_BOUND_PARAMETERS, D1_MAX_ROW_BYTES, D1_MAX_STATEMENT_BYTES, type Target, type TargetCapabilities } from '../target.js';
 import { SqlFilesSession } from './sql-files-session.js';
 
 /** Default size of one import file: D1 imports are all-or-nothing per file, and very large ones have failed. */
@@ -15,6 +15,8 @@ export const SQL_FILES_CAPABILITIES: TargetCapabilities = {
   maxValueBytes: D1_MAX_ROW_BYTES,
   maxRowBytes: D1_MAX_ROW_BYTES,
   maxStatementBytes: D1_MAX_STATEMENT_BYTES,
+  // Values are written as literals: no statement binds any (D1 would take at most this many).
+  maxBoundParameters: D1_MAX_BOUND_PARAMETERS,
   constraintErrors: 'per-file',
   foreignKeys: 'deferred-per-file',
 };

@@ -1,15 +1,14 @@
 // `--to sqlite:<path>`: a plain SQLite file. It is not D1, so only SQLite's own limits apply;
 // copy into `d1:` (local) to have D1's limits enforced.
 import path from 'node:path';
-import { SQLITE_MAX_LENGTH, type Target, type TargetCapabilities } from '../target.js';
+import { SQLITE_MAX_BOUND_PARAMETERS, SQLITE_MAX_LENGTH, type Target, type TargetCapabilities } from '../target.js';
 import { openSqliteSession } from './sqlite-session.js';
 
 export const SQLITE_FILE_CAPABILITIES: TargetCapabilities = {
   limitsOf: 'SQLite',
   maxValueBytes: SQLITE_MAX_LENGTH,
   maxRowBytes: SQLITE_MAX_LENGTH,
-  // One row per statement with one parameter per column: SQLite's own limit (32766) is far away.
-  maxBoundParameters: 32_766,
+  maxBoundParameters: SQLITE_MAX_BOUND_PARAMETERS,
   constraintErrors: 'per-row',
   foreignKeys: 'check-after-load',
 };
@@ -20,6 +19,6 @@ export function sqliteFileTarget(file: string, cwd: string = process.cwd()): Tar
     kind: 'sqlite-file',
     description: `SQLite file ${absolute}`,
     capabilities: SQLITE_FILE_CAPABILITIES,
-    open: async () => openSqliteSession({ file: absolute, where: absolute, restoreJournalMode: true }),
+    open: async () => openSqliteSession({ file: absolute, where: absolute, restoreJournalMode: true, maxParameters: SQLITE_FILE_CAPABILITIES.maxBoundParameters }),
   };
 }

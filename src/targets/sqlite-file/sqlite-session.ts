@@ -19,6 +19,8 @@ export interface SqliteSessionOptions {
   where: string;
   /** Put the journal mode back (plain files) instead of leaving WAL (local D1 uses WAL already). */
   restoreJournalMode: boolean;
+  /** Bound parameters per statement (the target's capability). */
+  maxParameters: number;
 }
 
 export function openSqliteSession(options: SqliteSessionOptions): SqliteSession {
@@ -126,7 +128,7 @@ export class SqliteSession implements TargetSession {
   private inserterFor(m: TableMapping): Inserter {
     let ins = this.inserters.get(m.name);
     if (!ins) {
-      ins = makeInserter(this.db, m);
+      ins = makeInserter(this.db, m, this.options.maxParameters);
       this.inserters.set(m.name, ins);
     }
     return ins;
