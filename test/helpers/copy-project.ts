@@ -9,7 +9,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './env.js';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
+
+/** execFile whose error carries wrangler's own output (its message alone only repeats the command). */
+async function run(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; maxBuffer: number }) {
+  try {
+    return await exec(file, args, options);
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`${path.basename(file)} ${args.slice(0, 4).join(' ')} failed: ${err.stderr || ''}${err.stdout || ''}`.slice(0, 4000));
+  }
+}
 export const REAL_WRANGLER = path.join(REPO_ROOT, 'node_modules/.bin/wrangler');
 export const CLI = path.join(REPO_ROOT, 'bin/flarelift.js');
 
@@ -38,15 +48,20 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, WRANGLER_SEND_METRICS: 'false', FLARELIFT_WRANGLER: REAL_WRANGLER, CI: '1', ...extra };
 }
 
-/** Rows of the last statement, through the real `wrangler d1 execute --local --json`. */
-export async function wranglerQuery(p: WranglerProject, sql: string): Promise<Record<string, unknown>[]> {
+/** Rows of each statement (separated by ';'), through the real `wrangler d1 execute --local --json`. */
+export async function wranglerQueries(p: WranglerProject, sql: string): Promise<Record<string, unknown>[][]> {
   const { stdout } = await run(REAL_WRANGLER, ['d1', 'execute', p.database, '--local', '--json', '--config', p.config, '--command', sql], {
     cwd: p.dir,
     env: testEnv(),
     maxBuffer: 64 * 1024 * 1024,
   });
-  const results = JSON.parse(stdout.slice(stdout.indexOf('['))) as { results: Record<string, unknown>[] }[];
-  return results[results.length - 1].results;
+  return (JSON.parse(stdout.slice(stdout.indexOf('['))) as { results: Record<string, unknown>[] }[]).map((r) => r.results);
+}
+
+/** Rows of the last statement. */
+export async function wranglerQuery(p: WranglerProject, sql: string): Promise<Record<string, unknown>[]> {
+  const all = await wranglerQueries(p, sql);
+  return all[all.length - 1];
 }
 
 /** Applies a SQL file to the local D1 with the real wrangler (what users are told to do). */
@@ -60,11 +75,11 @@ export async function wranglerFile(p: WranglerProject, file: string): Promise<vo
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** count(*) of every table, in one wrangler call. */
+/** count(*) of every table, in one wrangler call (one statement each: D1 caps compound SELECTs). */
 export async function wranglerCounts(p: WranglerProject, tables: readonly string[]): Promise<Map<string, number>> {
-  const sql = tables.map((t) => `SELECT '${t.replace(/'/g, "''")}' AS t, count(*) AS n FROM ${quote(t)}`).join(' UNION ALL ');
-  const rows = await wranglerQuery(p, sql);
-  return new Map(rows.map((r) => [String(r.t), Number(r.n)]));
+  const sql = tables.map((t) => `SELECT count(*) AS n FROM ${quote(t)}`).join(';\n');
+  const results = await wranglerQueries(p, sql);
+  return new Map(tables.map((t, i) => [t, Number(results[i][0].n)]));
 }
 
 /** An executable `wrangler` that is the fake remote D1; its databases live in `dbDir`. */
