@@ -73,12 +73,16 @@ export function toInteger(v: SourceValue): SqliteValue {
 function toBoolean(v: SourceValue): SqliteValue {
   if (v === null || v === undefined) return null;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0 ? 1 : 0;
+  if (typeof v === 'number' || typeof v === 'bigint') {
+    // A tinyint(1) holding 2 is data, not a boolean: reject rather than fold it into 1.
+    if (Number(v) === 0 || Number(v) === 1) return Number(v);
+    throw new TransformError(`${v} is not a boolean (0 or 1)`);
+  }
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return v.some((b) => b !== 0) ? 1 : 0;
   switch (v.trim().toLowerCase()) {
-    case 't': case 'true': case '1': case 'y': case 'yes': case 'on':
+    case 't': case 'true': case '1':
       return 1;
-    case 'f': case 'false': case '0': case 'n': case 'no': case 'off':
+    case 'f': case 'false': case '0':
       return 0;
   }
   throw new TransformError(`'${v}' is not a boolean`);

@@ -31,5 +31,10 @@ export function mapCatalog(catalog: Catalog, rules: CastRules): TableMapping[] {
 function chooseKey(table: Table): string[] | undefined {
   if (table.primaryKey?.columns.length) return table.primaryKey.columns;
   const notNull = new Set(table.columns.filter((c) => !c.nullable).map((c) => c.name));
-  return table.uniques.find((u) => u.columns.every((c) => notNull.has(c)))?.columns;
+  const candidates = [
+    ...table.uniques.map((u) => u.columns),
+    // MySQL's unique keys are unique indexes; a plain-column, non-partial one identifies rows too.
+    ...table.indexes.filter((i) => i.unique && !i.where && !i.expressions?.length && !i.untranslatable).map((i) => i.columns),
+  ];
+  return candidates.find((cols) => cols.length > 0 && cols.every((c) => notNull.has(c)));
 }

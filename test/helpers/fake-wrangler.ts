@@ -105,6 +105,9 @@ function main(argv: string[]): void {
   // Tests read this to see what was sent, in which order.
   if (process.env.FAKE_D1_LOG) appendFileSync(process.env.FAKE_D1_LOG, `${JSON.stringify({ file, command })}\n`);
   if (file) {
+    // A test can make one file fail, the way a lost connection or a D1 error would.
+    const failOn = process.env.FAKE_D1_FAIL_FILE;
+    if (failOn && path.basename(file).includes(failOn)) fail(`simulated failure applying ${path.basename(file)}`);
     const statements = splitStatements(readFileSync(file, 'utf8'));
     statements.forEach(checkStatement);
     try {

@@ -71,8 +71,10 @@ function remoteSession(files: SqlFilesSession, wrangler: Wrangler, args: string[
       const asked = tables.filter((t) => present.has(t.toLowerCase()));
       const found = new Map<string, boolean>();
       if (asked.length > 0) {
-        const sql = asked.map((t) => `SELECT '${t.replace(/'/g, "''")}' AS t, EXISTS (SELECT 1 FROM ${quoteAlways(t)}) AS s`).join(' UNION ALL ');
-        for (const r of await query(sql, 'checking the remote tables')) found.set(String(r.t), Number(r.s) === 1);
+        // One statement per table in one call: D1 caps the terms of a compound SELECT.
+        const sql = asked.map((t) => `SELECT EXISTS (SELECT 1 FROM ${quoteAlways(t)}) AS s`).join(';\n');
+        const results = await wrangler.queryAll(args, sql, 'checking the remote tables');
+        asked.forEach((t, i) => found.set(t, Number(results[i]?.[0]?.s) === 1));
       }
       return { tables: found };
     },

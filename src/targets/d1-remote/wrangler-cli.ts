@@ -65,17 +65,21 @@ export class Wrangler {
     });
   }
 
-  /** `wrangler d1 execute … --json --command <sql>`: the rows of the last statement. */
-  async query(baseArgs: string[], sql: string, what: string): Promise<Record<string, unknown>[]> {
+  /** `wrangler d1 execute … --json --command <sql>`: the rows of each statement (separated by ';'). */
+  async queryAll(baseArgs: string[], sql: string, what: string): Promise<Record<string, unknown>[][]> {
     const { stdout } = await this.run([...baseArgs, '--json', '--command', sql], what);
-    const start = stdout.indexOf('[');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(stdout.slice(start));
+      parsed = JSON.parse(stdout.slice(stdout.indexOf('[')));
     } catch {
       throw new Error(`wrangler printed no JSON ${what}: ${stdout.slice(0, 200)}`);
     }
-    const results = Array.isArray(parsed) ? (parsed as { results?: Record<string, unknown>[] }[]) : [];
-    return results[results.length - 1]?.results ?? [];
+    return (Array.isArray(parsed) ? (parsed as { results?: Record<string, unknown>[] }[]) : []).map((r) => r.results ?? []);
+  }
+
+  /** The rows of the last statement. */
+  async query(baseArgs: string[], sql: string, what: string): Promise<Record<string, unknown>[]> {
+    const all = await this.queryAll(baseArgs, sql, what);
+    return all[all.length - 1] ?? [];
   }
 }
