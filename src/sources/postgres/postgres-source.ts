@@ -111,29 +111,60 @@ export class PostgresSnapshot implements Snapshot {
   }
 }
 
+/**
+ * Reads for a server with a single backend session (PGlite behind pglite-socket): there is no
+ * second connection to import an exported snapshot, so tables are read one after another on the
+ * source's only connection, each in its own read-only transaction.
+ */
+class SerialSnapshot implements Snapshot {
+  readonly consistency = 'one session: tables read one after another (embedded single-session server)';
+  constructor(private readonly pool: PgPool, private readonly target: PgTarget) {}
+  readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
+    return readInTransaction(this.pool, this.target, [READ_ONLY], (client) => streamRows(client, table, options));
+  }
+  countRows(table: Table): Promise<number> {
+    return inTransaction(this.pool, this.target, [READ_ONLY], (client) => countTable(client, table));
+  }
+  async close(): Promise<void> {}
+}
+
+// PGlite reports itself in version(); it serves one backend session however many sockets connect.
+const SINGLE_SESSION_SERVER = /PGlite/;
+
 export class PostgresSource implements Source {
   readonly engine = 'postgres' as const;
   readonly description: string;
   readonly castRules: readonly CastRule[] = POSTGRES_CAST_RULES;
-  private readonly pool: PgPool;
   private readonly target: PgTarget;
 
-  private constructor(private readonly connector: PgConnector) {
+  private constructor(
+    private readonly connector: PgConnector,
+    private readonly pool: PgPool,
+    private readonly singleSession: boolean,
+  ) {
     this.target = connector.target;
     this.description = connector.target.display;
-    this.pool = connector.createPool(POOL_SIZE);
   }
 
   /** Connects once, so a wrong URL fails here with a clear message rather than mid-plan. */
   static async open(spec: string): Promise<PostgresSource> {
-    const source = new PostgresSource(new PgConnector(spec));
+    const connector = new PgConnector(spec);
+    const probe = connector.createPool(1);
+    let version: string;
     try {
-      (await source.pool.acquire()).release();
+      const lease = await probe.acquire();
+      try {
+        version = (await lease.client.query<{ v: string }>('SELECT version() AS v')).rows[0].v;
+      } finally {
+        lease.release();
+      }
     } catch (e) {
-      await source.pool.end();
-      throw e;
+      await probe.end();
+      throw pgUserError(e, connector.target) ?? e;
     }
-    return source;
+    if (SINGLE_SESSION_SERVER.test(version)) return new PostgresSource(connector, probe, true);
+    await probe.end();
+    return new PostgresSource(connector, connector.createPool(POOL_SIZE), false);
   }
 
   async introspect(): Promise<Catalog> {
@@ -162,6 +193,7 @@ export class PostgresSource implements Source {
   }
 
   snapshot(readers: number): Promise<Snapshot> {
+    if (this.singleSession) return Promise.resolve(new SerialSnapshot(this.pool, this.target));
     return PostgresSnapshot.open(this.connector, readers);
   }
 
