@@ -8,10 +8,8 @@ import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
 import { UserError } from '../../errors.js';
 import type { ReadOptions, Snapshot, Source } from '../source.js';
 import { SQLITE_CAST_RULES } from './sqlite-cast-rules.js';
-import { parseDeclaredType } from './sqlite-columns.js';
-import { introspectSqlite, isInternalName } from './sqlite-introspector.js';
+import { introspectSqlite } from './sqlite-introspector.js';
 import { SqliteReader, measureTable } from './sqlite-reader.js';
-import { tableList } from './sqlite-tables.js';
 
 /** The file path in `sqlite:<path>`, `sqlite://<path>` or a bare path. */
 export function sqlitePath(spec: string): string {
