@@ -11,7 +11,8 @@ import pg from 'pg';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DB = 'flarelift_bench';
-const TABLE = 'bench_rows';
+const rowsArg = process.argv.indexOf('--rows');
+const TABLE = `bench_rows_${rowsArg >= 0 ? Number(process.argv[rowsArg + 1]) : 1_000_000}`; // one table per size, kept between runs
 const host = process.env.PGHOST ?? '127.0.0.1';
 const port = process.env.PGPORT ?? '5432';
 const user = process.env.PGUSER ?? 'postgres';
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
       path.join(work, 'wrangler.jsonc'),
       JSON.stringify({ name: 'bench', compatibility_date: '2025-01-01', d1_databases: [{ binding: 'DB', database_name: 'bench', database_id: '00000000-0000-4000-8000-000000000001' }] }),
     );
-    const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', FLARELIFT_WRANGLER: path.join(ROOT, 'node_modules/.bin/wrangler'), CI: '1' };
+    const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', FLARELIFT_WRANGLER: process.env.FLARELIFT_WRANGLER ?? path.join(ROOT, 'node_modules/.bin/wrangler'), CI: '1' };
     const cli = [path.join(ROOT, 'bin/flarelift.js'), 'copy', '--from', url(DB), '--to', 'd1:bench', '--config', path.join(work, 'wrangler.jsonc'), '--tables', TABLE, '--jobs', String(jobs), '--json', '--reject-dir', path.join(work, 'rejects')];
     // Peak RSS of the copy process: GNU time when present, else the process's own report at exit.
     const gnuTime = existsSync('/usr/bin/time');

@@ -84,10 +84,12 @@ export class Batcher {
           continue;
         }
       }
-      const nullIn = this.notNull.find((k) => out[k] === null);
-      if (nullIn !== undefined) {
-        rejects.push(this.reject(src, `${this.names[nullIn]}: NULL in a NOT NULL column`));
-        continue;
+      if (this.notNull.length > 0) {
+        const nullIn = this.notNull.find((k) => out[k] === null);
+        if (nullIn !== undefined) {
+          rejects.push(this.reject(src, `${this.names[nullIn]}: NULL in a NOT NULL column`));
+          continue;
+        }
       }
       rows.push(out);
       sources.push(src);

@@ -49,11 +49,3 @@ export type CopyEvent =
   | { type: 'done'; summary: CopySummary };
 
 export type CopyEventListener = (event: CopyEvent) => void;
-
-/** Thrown when rejects pass --max-rejects: the copy stops, its journal stays for --resume. */
-export class MaxRejectsExceeded extends Error {
-  constructor(readonly limit: number) {
-    super(`more than ${limit} rows rejected (--max-rejects ${limit})`);
-    this.name = 'MaxRejectsExceeded';
-  }
-}

@@ -68,11 +68,12 @@ export async function startCopy(
         `the target has some of the source's tables but not ${missing.map((m) => m.name).join(', ')}: apply the full schema (flarelift schema) or use a fresh target`,
       );
     }
-    const filled = selected.filter((m) => state.tables.get(m.name));
+    const filled = selected.filter((m) => state.tables.get(m.name)).map((m) => m.name);
+    if (filled.length > 0 && options.resume) {
+      throw new UserError(`nothing to resume: the target holds no unfinished copy, and ${filled.join(', ')} already hold rows (did the copy complete?)`);
+    }
     if (filled.length > 0) {
-      throw new UserError(
-        `table ${filled.map((m) => m.name).join(', ')} in the target already holds rows: copy into empty tables or a fresh target (or --resume an interrupted copy)`,
-      );
+      throw new UserError(`table ${filled.join(', ')} in the target already holds rows: copy into empty tables or a fresh target (or --resume an interrupted copy)`);
     }
     notes.push('used the tables already in the target (schema not recreated)');
   }

@@ -15,10 +15,10 @@ import { copyTable, type TableContext } from './copy-table.js';
 import { planSource } from './plan.js';
 
 export const DEFAULT_JOBS = 2;
-export const DEFAULT_BATCH_ROWS = 10_000;
+export const DEFAULT_BATCH_ROWS = 2_000;
 export const DEFAULT_REJECT_DIR = 'flarelift-rejects';
 /** Rows per batch are also held under this many source bytes, so wide rows keep memory bounded. */
-const BATCH_BYTES = 8 * 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface CopyRunOptions {
   source: Source;
@@ -29,7 +29,7 @@ export interface CopyRunOptions {
   tables?: string[];
   /** Tables copied at the same time (default 2). */
   jobs?: number;
-  /** Most rows per batch (each batch is one transaction on database targets; default 10,000). */
+  /** Most rows per batch (each batch is one transaction on database targets; default 2,000). */
   batchSize?: number;
   /** Continue an unfinished copy from the target's journal. */
   resume?: boolean;
@@ -45,7 +45,7 @@ export interface CopyRunOptions {
 function batchRows(m: TableMapping, max: number): number {
   const { rowEstimate, sizeEstimate } = m.table;
   if (rowEstimate <= 0 || sizeEstimate <= 0) return max;
-  return Math.max(100, Math.min(max, Math.floor(BATCH_BYTES / (sizeEstimate / rowEstimate))));
+  return Math.min(max, Math.max(100, Math.floor(BATCH_BYTES / (sizeEstimate / rowEstimate))));
 }
 
 export async function copySource(options: CopyRunOptions): Promise<CopySummary> {

@@ -1,6 +1,8 @@
 // Every CLI command, listed once.
 import type { CommandSpec } from '../command.js';
+import { copyCommand } from './copy.js';
 import { planCommand } from './plan.js';
 import { schemaCommand } from './schema.js';
+import { verifyCommand } from './verify.js';
 
-export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand];
+export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand];

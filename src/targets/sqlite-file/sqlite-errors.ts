@@ -23,7 +23,7 @@ export function writeFailure(e: unknown, where: string): UserError | undefined {
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new UserError(`${where} is not writable (${why}): fix its permissions or choose another target`);
   }
-  if (code.startsWith('SQLITE_CANTOPEN') || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENOENT') {
+  if (code.startsWith('SQLITE_CANTOPEN') || ['ENOTDIR', 'EISDIR', 'ENOENT', 'EEXIST'].includes(code)) {
     return new UserError(`cannot open ${where} (${why}): check the path and that its directory can be created`);
   }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {

@@ -1,0 +1,211 @@
+// `verify`: prove a copy's target holds what the source holds, row by row. For each table, in a
+// consistent source snapshot: row counts, then SHA-1 hashes over chunks of rows in key order
+// computed on both sides from values normalized by the same casts copy applied, then the exact
+// rows of every chunk that differs (verify-ordered.ts; verify-keyed.ts and verify-multiset.ts
+// for the tables chunks cannot serve). Differences go to a failures file, counts to the summary.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { CastRule } from '../casting/rules.js';
+import { loadConfig } from '../config/config.js';
+import { UserError } from '../errors.js';
+import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../pipeline/copy.js';
+import { selectTables } from '../pipeline/copy-start.js';
+import { planSource } from '../pipeline/plan.js';
+import type { TableMapping } from '../schema/mapping.js';
+import type { Snapshot, Source } from '../sources/source.js';
+import { withSource } from '../sources/with-source.js';
+import type { TargetSpecOptions } from '../targets/registry.js';
+import { FailuresFile } from './failures-file.js';
+import { loadTableRejects } from './reject-index.js';
+import { EMPTY_TABLE, type TableOutcome, type TableRun } from './table-run.js';
+import { openTargetReader, type TargetReader } from './target-reader.js';
+import type { VerifyEventListener, VerifyMethod, VerifySummary, VerifyTableSummary } from './verify-events.js';
+import { verifyKeyed } from './verify-keyed.js';
+import { verifyMultiset } from './verify-multiset.js';
+import { verifyOrdered } from './verify-ordered.js';
+
+export const DEFAULT_CHUNK_ROWS = 10_000;
+export const DEFAULT_MAX_FAILURES = 1_000;
+export const DEFAULT_FAILURES_FILE = 'flarelift-verify-failures.jsonl';
+
+export interface VerifyRunOptions {
+  source: Source;
+  target: TargetReader;
+  /** User cast rules (flarelift.toml): must be the ones the copy used. */
+  userRules?: CastRule[];
+  /** Only these tables (catalog or source names). */
+  tables?: string[];
+  /** Tables compared at the same time (default 2, as copy). */
+  jobs?: number;
+  /** Source rows per hashed chunk (default 10,000). */
+  chunkRows?: number;
+  /** Most lines written to the failures file (default 1,000); counts stay exact. */
+  maxFailures?: number;
+  /** JSON lines of the differences (default ./flarelift-verify-failures.jsonl). */
+  failuresFile?: string;
+  /** The copy's reject files (default ./flarelift-rejects, as copy). */
+  rejectDir?: string;
+  signal?: AbortSignal;
+  onEvent?: VerifyEventListener;
+}
+
+interface Shared {
+  snapshot: Snapshot;
+  target: TargetReader;
+  rejectDir: string;
+  failures: FailuresFile;
+  chunkRows: number;
+  signal: AbortSignal;
+  emit: VerifyEventListener;
+}
+
+async function verifyTable(m: TableMapping, s: Shared): Promise<VerifyTableSummary> {
+  const started = Date.now();
+  const table = await s.target.table(m);
+  const rejects = await loadTableRejects(s.rejectDir, m);
+  const total = await s.snapshot.countRows(m.table);
+  let method: VerifyMethod = m.key ? 'chunks' : 'multiset';
+  s.emit({ type: 'table-start', table: m.name, total, method });
+  if (!table) s.emit({ type: 'note', table: m.name, message: `${m.name}: the target has no such table` });
+  const run: TableRun = {
+    m,
+    snapshot: s.snapshot,
+    reader: table ?? EMPTY_TABLE,
+    chunkRows: s.chunkRows,
+    readRows: s.target.readRows(s.chunkRows),
+    rejects,
+    maxRecords: s.failures.max,
+    signal: s.signal,
+    progress: (rows) => s.emit({ type: 'progress', table: m.name, rows, total }),
+  };
+  let outcome: TableOutcome;
+  if (!m.key) outcome = await verifyMultiset(run);
+  else {
+    const ordered = await verifyOrdered(run);
+    if (ordered === 'order-broken') {
+      method = 'keyed';
+      s.emit({ type: 'note', table: m.name, message: `${m.name}: its key's cast does not keep the source's order; comparing rows by key instead` });
+      s.emit({ type: 'table-start', table: m.name, total, method });
+      outcome = await verifyKeyed(run);
+    } else outcome = ordered;
+  }
+  for (const r of outcome.diff.records) s.failures.write(r);
+  const d = outcome.diff;
+  const summary: VerifyTableSummary = {
+    name: m.name,
+    sourceRows: outcome.sourceRows,
+    targetRows: outcome.targetRows,
+    mismatches: d.total,
+    missing: d.missing,
+    extra: d.extra,
+    changed: d.changed,
+    rejected: outcome.rejected,
+    method,
+    ...(outcome.chunks !== undefined ? { chunks: outcome.chunks, chunksDiffering: outcome.chunksDiffering } : {}),
+    ...(table ? {} : { absent: true }),
+    ms: Date.now() - started,
+  };
+  s.emit({ type: 'table-done', summary });
+  return summary;
+}
+
+export async function verifySource(options: VerifyRunOptions): Promise<VerifySummary> {
+  const emit: VerifyEventListener = options.onEvent ?? (() => undefined);
+  const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
+  const { source, target } = options;
+  const { schema } = await planSource(source, { userRules: options.userRules, measure: false });
+  const selected = selectTables(schema, options.tables);
+  const rejectDir = options.rejectDir ?? DEFAULT_REJECT_DIR;
+  // A copy that rejected nothing leaves no directory: absent means no rejects.
+  if (existsSync(rejectDir) && !statSync(rejectDir).isDirectory()) {
+    throw new UserError(`--reject-dir ${rejectDir} is a file: pass the directory the copy wrote its reject files to`);
+  }
+  const failures = new FailuresFile(path.resolve(options.failuresFile ?? DEFAULT_FAILURES_FILE), Math.max(0, options.maxFailures ?? DEFAULT_MAX_FAILURES));
+  const started = Date.now();
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let snapshot: Snapshot | undefined;
+  try {
+    snapshot = await source.snapshot(Math.min(jobs, selected.length) || 1);
+    emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, tables: selected.map((m) => m.name) });
+    const shared: Shared = { snapshot, target, rejectDir, failures, chunkRows: Math.max(1, Math.floor(options.chunkRows ?? DEFAULT_CHUNK_ROWS)), signal: stop.signal, emit };
+
+    // Largest tables first: with several jobs the run ends when the largest one does.
+    const queue = [...selected].sort((a, b) => b.table.sizeEstimate - a.table.sizeEstimate);
+    const results = new Map<string, VerifyTableSummary>();
+    let failure: unknown;
+    const worker = async () => {
+      for (let m = queue.shift(); m && !stop.signal.aborted; m = queue.shift()) {
+        try {
+          results.set(m.name, await verifyTable(m, shared));
+        } catch (e) {
+          failure ??= e;
+          stop.abort();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, worker));
+    if (failure !== undefined) throw failure;
+
+    const tables = selected.flatMap((m) => results.get(m.name) ?? []);
+    const interrupted = tables.length < selected.length || stop.signal.aborted;
+    const sum = (f: (t: VerifyTableSummary) => number) => tables.reduce((s, t) => s + f(t), 0);
+    const totals = {
+      sourceRows: sum((t) => t.sourceRows),
+      targetRows: sum((t) => t.targetRows),
+      missing: sum((t) => t.missing),
+      extra: sum((t) => t.extra),
+      changed: sum((t) => t.changed),
+      rejected: sum((t) => t.rejected),
+      mismatches: sum((t) => t.mismatches),
+      ms: Date.now() - started,
+    };
+    const notes: string[] = [];
+    if (options.rejectDir === undefined && !existsSync(rejectDir) && totals.missing > 0) {
+      notes.push(`no reject files in ./${DEFAULT_REJECT_DIR}: if the copy rejected rows, pass its --reject-dir so they count as rejected, not missing`);
+    }
+    if (failures.written < totals.mismatches && failures.written >= failures.max) {
+      notes.push(`the failures file holds the first ${failures.written} of ${totals.mismatches} differences (--max-failures)`);
+    }
+    const summary: VerifySummary = {
+      ok: totals.mismatches === 0 && !interrupted,
+      interrupted,
+      source: source.description,
+      target: target.description,
+      consistency: snapshot.consistency,
+      tables,
+      totals,
+      ...(failures.written > 0 ? { failuresFile: failures.file } : {}),
+      failuresWritten: failures.written,
+      notes,
+    };
+    emit({ type: 'done', summary });
+    return summary;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    failures.close();
+    await snapshot?.close().catch(() => undefined);
+  }
+}
+
+export interface VerifyOptions extends Omit<VerifyRunOptions, 'source' | 'target' | 'userRules'>, TargetSpecOptions {
+  /** postgres://…, mysql://…, mariadb://…, sqlite:<path> or a SQLite file. */
+  from: string;
+  /** d1:<database> (local, or remote with `remote`) or sqlite:<path>. */
+  to: string;
+  /** flarelift.toml with the cast rules the copy used (default ./flarelift.toml when present). */
+  configFile?: string;
+}
+
+/** Library entry: open the target and the source, verify, close both. */
+export async function verify(options: VerifyOptions): Promise<VerifySummary> {
+  const config = loadConfig(options.configFile);
+  const target = await openTargetReader(options.to, options);
+  try {
+    return await withSource(options.from, (source) => verifySource({ ...options, source, target, userRules: config.castRules }));
+  } finally {
+    await target.close();
+  }
+}
