@@ -115,7 +115,14 @@ describe('verify: each engine into local D1, clean then tampered', () => {
           key: t.changed.key,
           columns: [{ column: t.changed.column, source: t.changed.before, target: t.changed.after }],
         });
-        assert.match(bad.stderr, /missing/);
+
+        // The text summary: one line per table, a totals line, and the verdict naming the tables.
+        const text = await runVerifyCommand({ ...options, json: undefined });
+        assert.equal(text.code, 1);
+        assert.match(text.stdout, /^table\s+source\s+target\s+missing\s+extra\s+changed\s+rejected\s+time$/m);
+        assert.match(text.stdout, /^total\s+\d+\s+\d+\s+1\s+1\s+1\s+0\s/m);
+        assert.match(text.stdout, new RegExp(`MISMATCH: 3 rows differ in 3 tables`));
+        assert.match(text.stderr, new RegExp(`${t.deleted.table}: 1 missing, 0 extra, 0 changed`));
       } finally {
         rmSync(project.dir, { recursive: true, force: true });
       }

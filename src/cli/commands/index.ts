@@ -1,8 +1,10 @@
 // Every CLI command, listed once.
 import type { CommandSpec } from '../command.js';
 import { copyCommand } from './copy.js';
+import { demoCommand } from './demo.js';
+import { migrateCommand } from './migrate.js';
 import { planCommand } from './plan.js';
 import { schemaCommand } from './schema.js';
 import { verifyCommand } from './verify.js';
 
-export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand];
+export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand, migrateCommand, demoCommand];

@@ -1,0 +1,123 @@
+// `flarelift migrate`: plan -> schema -> copy -> verify. Exit codes: 0 the target is proven equal
+// to the source; 1 verify found differences; 2 bad input; 3 the copy stopped at --max-rejects;
+// 4 the plan has blockers (and --accept-findings was not given); 130 interrupted (resumable).
+import { Option } from 'commander';
+import { loadConfig } from '../../config/config.js';
+import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
+import { migrateSource, type MigrateResult } from '../../pipeline/migrate.js';
+import { withSource } from '../../sources/with-source.js';
+import { DEFAULT_FAILURES_FILE } from '../../verify/verify.js';
+import { defineCommand } from '../command.js';
+import type { Output } from '../output.js';
+import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
+import { createCopyRenderer, renderCopySummary } from '../render/copy-progress.js';
+import { renderFindings } from '../render/plan-text.js';
+import { createVerifyRenderer, renderVerifySummary } from '../render/verify-text.js';
+
+export const EXIT_CODES = { verified: 0, mismatch: 1, 'copy-incomplete': 3, blocked: 4, interrupted: 130 } as const;
+
+export interface MigrateCliOptions {
+  from: string;
+  to: string;
+  acceptFindings?: boolean;
+  measure: boolean;
+  tables?: string;
+  jobs?: string;
+  resume?: boolean;
+  json?: boolean;
+  maxRejects?: string;
+  config?: string;
+  persistTo?: string;
+  remote?: boolean;
+  configFile?: string;
+  rejectDir?: string;
+  failures?: string;
+}
+
+export function renderMigrateResult(r: MigrateResult): string {
+  const out: string[] = [];
+  const { blockers, warnings } = r.plan.totals;
+  out.push(`== plan: ${blockers} blocker(s), ${warnings} warning(s)`);
+  out.push(renderFindings(r.plan.findings.filter((f) => f.severity !== 'info')));
+  if (r.copy) out.push('', '== copy', renderCopySummary(r.copy));
+  if (r.verify) out.push('', '== verify', renderVerifySummary(r.verify));
+  out.push('', verdict(r));
+  return out.join('\n');
+}
+
+function verdict(r: MigrateResult): string {
+  switch (r.status) {
+    case 'verified':
+      return `PROVEN: the target holds exactly the source's ${r.verify!.totals.sourceRows - r.verify!.totals.rejected} rows${r.verify!.totals.rejected ? ` (${r.verify!.totals.rejected} rejected by the casts, listed in the reject files)` : ''}.`;
+    case 'mismatch':
+      return `NOT PROVEN: ${r.verify!.totals.mismatches} row(s) differ; see ${r.verify!.failuresFile ?? 'the failures file'}.`;
+    case 'blocked':
+      return 'STOPPED before copying: the plan has blockers. Fix them, or pass --accept-findings to copy anyway (rows that hit them are rejected).';
+    case 'copy-incomplete':
+      return 'STOPPED: more rows were rejected than --max-rejects allows; see the reject files, then run again with --resume.';
+    case 'interrupted':
+      return 'INTERRUPTED: run the same command with --resume to finish.';
+  }
+}
+
+export async function runMigrate(o: MigrateCliOptions, output: Output): Promise<MigrateResult> {
+  const config = loadConfig(o.configFile);
+  const mode = o.json ? 'json' : output.interactive ? 'bars' : 'lines';
+  const copyRenderer = createCopyRenderer(output, mode);
+  const verifyRenderer = createVerifyRenderer(output, mode);
+  const { signal, dispose } = interruptible(() => output.err('interrupted: stopping at the next safe point; finish later with --resume'), EXIT_CODES.interrupted);
+  try {
+    return await withSource(o.from, (source) =>
+      migrateSource(source, o.to, o, config.castRules, {
+        acceptFindings: o.acceptFindings,
+        measure: o.measure,
+        tables: commaList(o.tables),
+        jobs: wholeNumber('--jobs', o.jobs, 1),
+        resume: o.resume,
+        maxRejects: wholeNumber('--max-rejects', o.maxRejects, 0),
+        rejectDir: o.rejectDir,
+        failuresFile: o.failures,
+        signal,
+        onPlanProgress: (e) => {
+          if (e.phase === 'measure' && !o.json) output.err(`plan: measuring ${e.table} (${e.done + 1}/${e.total})`);
+        },
+        onCopyEvent: (e) => {
+          copyRenderer.onEvent(e);
+          if (e.type === 'done') copyRenderer.stop();
+        },
+        onVerifyEvent: (e) => verifyRenderer.onEvent(e),
+      }),
+    );
+  } finally {
+    copyRenderer.stop();
+    verifyRenderer.stop();
+    dispose();
+  }
+}
+
+export const migrateCommand = defineCommand<MigrateCliOptions>({
+  name: 'migrate',
+  summary: 'plan, schema, copy and verify in one go; exit 0 only when the target is proven equal',
+  configure: (cmd) =>
+    cmd
+      .addOption(fromOption())
+      .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one) or sqlite:<path>').makeOptionMandatory())
+      .option('--accept-findings', 'copy even when the plan has blockers (rows that hit them are rejected)')
+      .option('--no-measure', 'plan from catalog estimates without scanning the data')
+      .option('--tables <list>', 'only these tables, comma-separated')
+      .option('--jobs <n>', `tables copied and verified at the same time (default ${DEFAULT_JOBS})`)
+      .option('--resume', 'finish an interrupted migration from the target\'s journal')
+      .option('--json', 'JSON events per line, then the result as one JSON object')
+      .option('--max-rejects <n>', 'stop (exit 3, resumable) once more than n rows are rejected')
+      .option('--config <file>', 'd1: the wrangler config (default: wrangler.json/jsonc/toml from here upwards)')
+      .option('--persist-to <dir>', 'd1 local: the directory given to wrangler --persist-to')
+      .option('--remote', 'd1: the deployed database, through wrangler')
+      .option('--config-file <file>', 'cast rules file (default ./flarelift.toml when present)')
+      .option('--reject-dir <dir>', `where rejected rows are written (default ./${DEFAULT_REJECT_DIR})`)
+      .option('--failures <file>', `verify's differing rows (default ./${DEFAULT_FAILURES_FILE})`),
+  async run(o, output) {
+    const result = await runMigrate(o, output);
+    output.out(o.json ? JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) : renderMigrateResult(result));
+    return EXIT_CODES[result.status];
+  },
+});

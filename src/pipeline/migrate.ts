@@ -1,0 +1,91 @@
+// `migrate`: plan -> schema -> copy -> verify against one open source. It stops before copying
+// when the plan has blockers (unless the caller accepts them), and its result says whether the
+// target is proven equal to the source.
+import type { CastRule } from '../casting/rules.js';
+import { loadConfig } from '../config/config.js';
+import { withSource } from '../sources/with-source.js';
+import type { Source } from '../sources/source.js';
+import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
+import { openTargetReader } from '../verify/target-reader.js';
+import type { VerifyEventListener, VerifySummary } from '../verify/verify-events.js';
+import { verifySource } from '../verify/verify.js';
+import type { CopyEventListener, CopySummary } from './copy-events.js';
+import { copySource } from './copy.js';
+import { planSource, type PlanResult } from './plan.js';
+
+export type MigrateStatus = 'verified' | 'mismatch' | 'blocked' | 'copy-incomplete' | 'interrupted';
+
+export interface MigrateResult {
+  status: MigrateStatus;
+  plan: PlanResult;
+  copy?: CopySummary;
+  verify?: VerifySummary;
+}
+
+export interface MigrateRunOptions {
+  /** Copy even when the plan has blockers (the rows that hit them are rejected). */
+  acceptFindings?: boolean;
+  /** Scan the data for the plan's D1-limit findings (default true). */
+  measure?: boolean;
+  tables?: string[];
+  jobs?: number;
+  batchSize?: number;
+  resume?: boolean;
+  maxRejects?: number;
+  rejectDir?: string;
+  failuresFile?: string;
+  maxFailures?: number;
+  signal?: AbortSignal;
+  onPlanProgress?: (event: { phase: string; table?: string; done: number; total: number }) => void;
+  onCopyEvent?: CopyEventListener;
+  onVerifyEvent?: VerifyEventListener;
+}
+
+export async function migrateSource(
+  source: Source,
+  to: string,
+  targetOptions: TargetSpecOptions,
+  userRules: CastRule[],
+  options: MigrateRunOptions,
+): Promise<MigrateResult> {
+  const { plan } = await planSource(source, { userRules, measure: options.measure, onProgress: options.onPlanProgress });
+  if (plan.totals.blockers > 0 && !options.acceptFindings) return { status: 'blocked', plan };
+
+  const common = { source, userRules, tables: options.tables, jobs: options.jobs, rejectDir: options.rejectDir, signal: options.signal };
+  const copy = await copySource({
+    ...common,
+    target: parseTarget(to, targetOptions),
+    batchSize: options.batchSize,
+    resume: options.resume,
+    maxRejects: options.maxRejects,
+    onEvent: options.onCopyEvent,
+  });
+  if (copy.status !== 'complete') return { status: copy.status === 'interrupted' ? 'interrupted' : 'copy-incomplete', plan, copy };
+
+  const reader = await openTargetReader(to, targetOptions);
+  try {
+    const verify = await verifySource({
+      ...common,
+      target: reader,
+      failuresFile: options.failuresFile,
+      maxFailures: options.maxFailures,
+      onEvent: options.onVerifyEvent,
+    });
+    const status: MigrateStatus = verify.interrupted ? 'interrupted' : verify.ok ? 'verified' : 'mismatch';
+    return { status, plan, copy, verify };
+  } finally {
+    await reader.close();
+  }
+}
+
+export interface MigrateOptions extends MigrateRunOptions, TargetSpecOptions {
+  from: string;
+  to: string;
+  configFile?: string;
+}
+
+/** Library entry: open the source, migrate into the target, close. */
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  const config = loadConfig(options.configFile);
+  return withSource(options.from, (source) => migrateSource(source, options.to, options, config.castRules, options));
+}
