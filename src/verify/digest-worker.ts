@@ -1,0 +1,58 @@
+// Starting the digest worker (target-worker.ts) and talking to it. From a checkout the worker
+// runs the TypeScript source through tsx's loader, as the CLI does; an installed package runs
+// the compiled file. Requests are answered in order; the worker ends with the reader.
+import { Worker } from 'node:worker_threads';
+import type { SqliteValue } from '../casting/values.js';
+import type { RangeDigest } from './range-digest.js';
+import type { TableShape } from './target-reader.js';
+import type { DigestReply, DigestRequest } from './target-worker.js';
+
+export class DigestWorker {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve(d: RangeDigest): void; reject(e: Error): void }>();
+  private nextId = 1;
+  private failed: Error | undefined;
+
+  constructor(file: string) {
+    const here = import.meta.url;
+    if (here.endsWith('.ts')) {
+      const api = import.meta.resolve('tsx/esm/api');
+      const entry = new URL('./target-worker.ts', here).href;
+      const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
+      this.worker = new Worker(boot, { eval: true, workerData: { file } });
+    } else {
+      this.worker = new Worker(new URL('./target-worker.js', here), { workerData: { file } });
+    }
+    this.worker.on('message', (m: DigestReply) => {
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if ('error' in m) w?.reject(new Error(`reading the target: ${m.error}`));
+      else w?.resolve({ rows: m.rows, digest: m.digest });
+    });
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`the digest worker stopped (exit code ${code})`)));
+    // An idle worker does not keep the process alive.
+    this.worker.unref();
+  }
+
+  private fail(e: Error): void {
+    this.failed ??= e;
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+
+  digest(shape: TableShape, lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): Promise<RangeDigest> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    const request: DigestRequest = { id, shape, lo: lo && [...lo], hi: hi && [...hi] };
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.failed ??= new Error('the digest worker was closed');
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,37 @@
+// The digest worker: a thread of its own that reads the local target and hashes key ranges
+// while the main thread reads and casts the source, so the two halves of a verify use two
+// cores. It opens the same file read-only in one read transaction, like the main thread.
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { SqliteValue } from '../casting/values.js';
+import { RangeDigester } from './range-digest.js';
+import type { TableShape } from './target-reader.js';
+
+export interface DigestRequest {
+  id: number;
+  shape: TableShape;
+  lo: SqliteValue[] | null;
+  hi: SqliteValue[] | null;
+}
+
+export type DigestReply = { id: number; rows: number; digest: string } | { id: number; error: string };
+
+/** Bytes cross threads as Uint8Array; better-sqlite3 binds only Buffers. */
+function asValues(key: SqliteValue[] | null): SqliteValue[] | null {
+  return key && key.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
+}
+
+const db = new Database((workerData as { file: string }).file, { readonly: true, fileMustExist: true });
+db.defaultSafeIntegers(true);
+db.exec('BEGIN');
+const digester = new RangeDigester(db);
+
+parentPort!.on('message', (r: DigestRequest) => {
+  let reply: DigestReply;
+  try {
+    reply = { id: r.id, ...digester.digest(r.shape, asValues(r.lo), asValues(r.hi)) };
+  } catch (e) {
+    reply = { id: r.id, error: (e as Error).message };
+  }
+  parentPort!.postMessage(reply);
+});
