@@ -1,0 +1,113 @@
+// The plan measures D1's limits from the data, reports names D1 refuses or folds together, and
+// migrate stops before copying when there are blockers. Awkward names are quoted so that the real
+// wrangler applies the migration and the rows come back verified.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { plan, schema, type Finding } from '../src/index.js';
+import { runCli } from './helpers/cli.js';
+import { pgUrl } from './helpers/env.js';
+import { d1Query, makeWranglerProject, wrangler } from './helpers/wrangler.js';
+
+const LIMITS_DB = 'flarelift_test_limits';
+const NAMES_DB = 'flarelift_test_names';
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client(pgUrl('postgres'));
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function freshDatabase(name: string, setup: string[]): Promise<void> {
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
+  const c = new pg.Client(pgUrl(name));
+  await c.connect();
+  try {
+    for (const sql of setup) await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+const find = (findings: Finding[], code: string, object: string) => findings.find((f) => f.code === code && f.object.startsWith(object));
+
+describe('D1 limits measured from the data', () => {
+  const wideColumns = Array.from({ length: 101 }, (_, i) => `c${i} int`).join(', ');
+  before(() =>
+    freshDatabase(LIMITS_DB, [
+      `CREATE TABLE wide (id int PRIMARY KEY, ${wideColumns})`,
+      'CREATE TABLE files (id int PRIMARY KEY, name text, body bytea)',
+      // 2.5 MB in one value: over D1's 2 MB per value and per row.
+      `INSERT INTO files VALUES (1, 'small', '\\x00'), (2, 'big', decode(repeat('ab', 2500000), 'hex'))`,
+      'CREATE TABLE counters (id int PRIMARY KEY, n bigint)',
+      // 2^53 + 1 and a negative beyond -(2^53): Workers would read both wrong.
+      'INSERT INTO counters VALUES (1, 42), (2, 9007199254740993), (3, -9007199254740995)',
+      'CREATE TABLE "Users" (id int PRIMARY KEY)',
+      'CREATE TABLE users (id int PRIMARY KEY)',
+      'CREATE TABLE _cf_secrets (id int PRIMARY KEY)',
+    ]),
+  );
+  after(() => admin((c) => c.query(`DROP DATABASE IF EXISTS ${LIMITS_DB} WITH (FORCE)`)));
+
+  test('plan reports each limit and name problem with its severity', async () => {
+    const { plan: p } = await plan({ from: pgUrl(LIMITS_DB) });
+    assert.equal(find(p.findings, 'd1-too-many-columns', 'wide')?.severity, 'blocker');
+    assert.match(find(p.findings, 'd1-too-many-columns', 'wide')!.message, /^102 columns/);
+    const big = find(p.findings, 'd1-row-too-large', 'files');
+    assert.equal(big?.severity, 'blocker');
+    assert.match(big!.object, /files\.body/);
+    const unsafe = find(p.findings, 'integer-above-2^53', 'counters.n');
+    assert.equal(unsafe?.severity, 'warning');
+    assert.match(unsafe!.message, /^2 value/);
+    assert.equal(find(p.findings, 'name-collision', 'Users')?.severity ?? find(p.findings, 'name-collision', 'users')?.severity, 'blocker');
+    assert.equal(find(p.findings, 'reserved-name', '_cf_secrets')?.severity, 'blocker');
+    assert.equal(p.totals.blockers, p.findings.filter((f) => f.severity === 'blocker').length);
+    // Nothing else is a blocker here: the small tables are fine.
+    assert.equal(p.totals.blockers, 4);
+  });
+
+  test('migrate stops before copying when the plan has blockers', async () => {
+    const project = makeWranglerProject();
+    const r = await runCli(['migrate', '--from', pgUrl(LIMITS_DB), '--to', `d1:${project.database}`, '--no-measure'], { cwd: project.dir });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stdout, /STOPPED before copying: the plan has blockers/);
+    // Nothing was written: the local D1 has no tables of ours.
+    const tables = await d1Query<{ n: number }>(project, "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name IN ('wide', 'files', 'counters')").catch(() => [{ n: 0 }]);
+    assert.equal(tables[0]!.n, 0);
+  });
+});
+
+describe('awkward names', () => {
+  before(() =>
+    freshDatabase(NAMES_DB, [
+      'CREATE TABLE "Order Items" ("order" int, "group" text, "from-date" date, "select" boolean, PRIMARY KEY ("order"))',
+      `INSERT INTO "Order Items" VALUES (1, 'a', '2024-02-29', true), (2, 'b''s', NULL, false)`,
+      'CREATE TABLE "2fa-codes" (id serial PRIMARY KEY, item int REFERENCES "Order Items" ("order") ON DELETE CASCADE, "Code" text UNIQUE)',
+      `INSERT INTO "2fa-codes" (item, "Code") VALUES (1, 'x'), (2, 'y')`,
+      'CREATE INDEX "by group" ON "Order Items" ("group")',
+    ]),
+  );
+  after(() => admin((c) => c.query(`DROP DATABASE IF EXISTS ${NAMES_DB} WITH (FORCE)`)));
+
+  test('are quoted so wrangler applies the migration, and the rows verify', async () => {
+    const project = makeWranglerProject();
+    const result = await schema({ from: pgUrl(NAMES_DB), outDir: path.join(project.dir, 'migrations') });
+    assert.equal(result.plan.totals.blockers, 0);
+    await wrangler(project, ['d1', 'migrations', 'apply', project.database, '--local']);
+    const r = await runCli(['migrate', '--from', pgUrl(NAMES_DB), '--to', `d1:${project.database}`], { cwd: project.dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const rows = await d1Query<{ group: string; fromDate: string | null }>(project, 'SELECT "group", "from-date" AS fromDate FROM "Order Items" ORDER BY "order"');
+    assert.deepEqual(rows, [{ group: 'a', fromDate: '2024-02-29' }, { group: "b's", fromDate: null }]);
+    const fk = await d1Query<{ table: string; on_delete: string }>(project, 'PRAGMA foreign_key_list("2fa-codes")');
+    assert.equal(fk[0]!.table, 'Order Items');
+    assert.equal(fk[0]!.on_delete, 'CASCADE');
+  });
+});
