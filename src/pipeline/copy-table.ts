@@ -47,8 +47,10 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
     ...(job.resumed ? { resumed: true } : {}),
     ...(restarted ? { restarted: true } : {}),
     ...(entry.rejected > 0 ? { rejectFile: ctx.rejects.fileFor(m.name) } : {}),
+    ...(total !== undefined ? { sourceRows: total } : {}),
   });
   let restarted = false;
+  let total: number | undefined = undefined; // counted once the table starts
   if (entry.done) {
     ctx.emit({ type: 'table-done', table: m.name, read: entry.read, written: entry.written, rejected: entry.rejected, ms: 0, skipped: true });
     return { ...summary(), skipped: true };
@@ -62,7 +64,7 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
   // The reject file keeps exactly the lines the journal counts (none for a fresh start).
   ctx.rejects.truncate(m.name, entry.rejected);
 
-  const total = await ctx.snapshot.countRows(m.table);
+  total = await ctx.snapshot.countRows(m.table);
   ctx.emit({ type: 'table-start', table: m.name, total, rows: entry.read, resumed: job.resumed && entry.read > 0, restarted });
   const batcher = new Batcher(m, ctx.capabilities);
   const recordRejects = (records: RejectRecord[]) => {
@@ -82,6 +84,14 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
     return p;
   };
   let pending: Promise<IteratorResult<SourceValue[][]>> | undefined = next();
+  // The previous batch's write, still running (the writer may be another thread) while the
+  // next batch is cast. Its rejects reach the file before the next batch's: file order is
+  // commit order, which is what cutting the file back on resume relies on.
+  let writing: Promise<unknown> | undefined;
+  const settle = async () => {
+    if (writing) await writing;
+    writing = undefined;
+  };
   try {
     while (!ctx.stop.aborted) {
       const r: IteratorResult<SourceValue[][]> = await pending!;
@@ -91,9 +101,11 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
       }
       pending = next();
       const batch = batcher.cast(r.value);
+      await settle();
+      if (ctx.stop.aborted) break;
       recordRejects(batch.rejects);
       let refused = 0;
-      entry = await ctx.session.write({
+      const write = ctx.session.write({
         table: m,
         rows: batch.rows,
         firstKey: batch.firstKey,
@@ -110,10 +122,16 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
           recordRejects(failures.map((f) => batcher.reject(batch.sources[f.index], f.reason)));
         },
       });
-      ctx.emit({ type: 'progress', table: m.name, rows: entry.read, total });
-      ctx.countRejects(batch.rejects.length + refused);
+      writing = write.then((committed) => {
+        entry = committed;
+        ctx.emit({ type: 'progress', table: m.name, rows: entry.read, total });
+        ctx.countRejects(batch.rejects.length + refused);
+      });
+      writing.catch(() => undefined); // awaited by settle(); never unhandled meanwhile
     }
+    await settle();
   } finally {
+    await writing?.catch(() => undefined);
     if (pending) await it.return?.().catch(() => undefined);
   }
   if (pending === undefined) {

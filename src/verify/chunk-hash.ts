@@ -1,27 +1,28 @@
-// Canonical rows and chunk hashes. Both sides of a verify encode a row to the same bytes when,
-// and only when, SQLite holds the same values — the equality canonical() defines (integral
-// numbers and bigints alike are INTEGER) — so a chunk's SHA-1 is equal on both sides exactly
-// when its rows are. The hot path writes rows into one reusable buffer per chunk instead of
-// building strings: at a million rows, string garbage costs more than reading them.
+// The row encoding chunk hashes are computed over. Both sides of a verify encode a row to the
+// same bytes when, and only when, SQLite holds the same values — the equality canonical()
+// defines (an integral number is an INTEGER whatever its JS type) — so a chunk's SHA-1 is
+// equal on both sides exactly when its rows are. Rows are written into one reusable buffer per
+// chunk, in binary, without building a string: at a million rows, string garbage costs more
+// than reading the rows. Each value is a tag and a fixed-size or length-prefixed body, and a
+// row's column count is fixed, so rows concatenate unambiguously.
 import { createHash } from 'node:crypto';
 import { canonical, type SqliteValue } from '../casting/values.js';
 
-const TAG_NULL = 0x4e; // N
-const TAG_SAFE_INT = 0x69; // i: an integer within 2^53, as a double
-const TAG_INT = 0x49; // I: a larger integer, as decimal digits
-const TAG_REAL = 0x52; // R: a non-integral double
-const TAG_TEXT = 0x54; // T: UTF-8 bytes
-const TAG_BLOB = 0x42; // B: bytes
+const NULL = 0x4e; // N
+const SAFE_INT = 0x69; // i: an integer within 2^53, as a double
+const INT64 = 0x49; // I: any other integer, as a signed 64-bit integer
+const REAL = 0x52; // R: any other number, as a double
+const TEXT = 0x54; // T: uint32 byte count, UTF-8
+const BLOB = 0x42; // B: uint32 byte count, bytes
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const INT64_MIN = -(2 ** 63);
+const INT64_END = 2 ** 63;
 
 /** Encoded rows of one chunk: `buf[offsets[i]..offsets[i+1])` is row i. */
 export class EncodedRows {
   buf = Buffer.allocUnsafe(1 << 16);
   length = 0;
   offsets: number[] = [0];
-
-  get rows(): number {
-    return this.offsets.length - 1;
-  }
 
   clear(): void {
     this.length = 0;
@@ -37,37 +38,34 @@ export class EncodedRows {
     this.buf = bigger;
   }
 
-  /** tag, uint32 byte length, bytes (written in place, the length filled in after). */
-  private text(v: string): void {
-    this.room(v.length * 3 + 5);
-    const at = this.length + 5;
-    const n = this.buf.write(v, at, 'utf8');
-    this.head(TAG_TEXT, n);
+  private fixed(tag: number, v: number): void {
+    this.room(9);
+    this.buf[this.length] = tag;
+    this.length = this.buf.writeDoubleLE(v, this.length + 1);
   }
 
-  private blob(v: Buffer): void {
-    this.room(v.length + 5);
-    const n = v.copy(this.buf, this.length + 5);
-    this.head(TAG_BLOB, n);
+  private int64(v: bigint): void {
+    this.room(9);
+    this.buf[this.length] = INT64;
+    this.length = this.buf.writeBigInt64LE(v, this.length + 1);
   }
 
-  private integer(digits: string): void {
-    this.room(digits.length + 5);
-    const n = this.buf.write(digits, this.length + 5, 'latin1');
-    this.head(TAG_INT, n);
-  }
-
-  private head(tag: number, n: number): void {
+  /** The tag and the byte count of a body just written after a 5-byte gap. */
+  private sized(tag: number, n: number): void {
     this.buf[this.length] = tag;
     this.buf.writeUInt32LE(n, this.length + 1);
     this.length += 5 + n;
   }
 
-  private double(tag: number, v: number): void {
-    this.room(9);
-    this.buf[this.length] = tag;
-    this.buf.writeDoubleLE(v === 0 ? 0 : v, this.length + 1); // -0 is the integer 0
-    this.length += 9;
+  /** Short ASCII text is copied by a loop: cheaper than a call into the native encoder. */
+  private shortText(v: string, at: number): number {
+    const buf = this.buf;
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) return buf.write(v, at, 'utf8');
+      buf[at + i] = c;
+    }
+    return v.length;
   }
 
   add(values: readonly SqliteValue[]): void {
@@ -75,18 +73,21 @@ export class EncodedRows {
       const v = values[i];
       if (v === null || v === undefined) {
         this.room(1);
-        this.buf[this.length++] = TAG_NULL;
+        this.buf[this.length++] = NULL;
       } else if (typeof v === 'number') {
-        if (!Number.isInteger(v)) this.double(TAG_REAL, v);
-        else if (Number.isSafeInteger(v)) this.double(TAG_SAFE_INT, v);
-        else this.integer(BigInt(v).toString());
+        if (!Number.isInteger(v)) this.fixed(REAL, v);
+        else if (Math.abs(v) <= Number.MAX_SAFE_INTEGER) this.fixed(SAFE_INT, v === 0 ? 0 : v); // -0 is the integer 0
+        else if (v >= INT64_MIN && v < INT64_END) this.int64(BigInt(v));
+        else this.fixed(REAL, v); // integral but past 64 bits: no INTEGER can equal it
       } else if (typeof v === 'bigint') {
-        if (v >= -MAX_SAFE && v <= MAX_SAFE) this.double(TAG_SAFE_INT, Number(v));
-        else this.integer(v.toString());
+        if (v >= -MAX_SAFE && v <= MAX_SAFE) this.fixed(SAFE_INT, Number(v));
+        else this.int64(v);
       } else if (typeof v === 'string') {
-        this.text(v);
+        this.room(v.length * 3 + 5);
+        this.sized(TEXT, v.length <= 64 ? this.shortText(v, this.length + 5) : this.buf.write(v, this.length + 5, 'utf8'));
       } else {
-        this.blob(v);
+        this.room(v.length + 5);
+        this.sized(BLOB, v.copy(this.buf, this.length + 5));
       }
     }
     this.offsets.push(this.length);
@@ -104,8 +105,6 @@ export class EncodedRows {
     return this.buf.compare(other.buf, b[j], b[j + 1], a[i], a[i + 1]) === 0;
   }
 }
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The canonical text of a row: `<length>:<canonical value>` per column, in column order. */
 export function canonicalRow(values: readonly SqliteValue[]): string {

@@ -26,12 +26,13 @@ export class DigestWorker {
     this.worker.on('message', (m: DigestReply) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
+      if (this.waiting.size === 0) this.worker.unref();
       if ('error' in m) w?.reject(new Error(`reading the target: ${m.error}`));
       else w?.resolve({ rows: m.rows, digest: m.digest });
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the digest worker stopped (exit code ${code})`)));
-    // An idle worker does not keep the process alive.
+    // An idle worker does not keep the process alive; one with requests pending does.
     this.worker.unref();
   }
 
@@ -47,6 +48,7 @@ export class DigestWorker {
     const request: DigestRequest = { id, shape, lo: lo && [...lo], hi: hi && [...hi] };
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      this.worker.ref();
       this.worker.postMessage(request);
     });
   }

@@ -1,7 +1,7 @@
-// The digest of a key range of a local target, computed where the rows are read: better-sqlite3
-// iterates the range and each row goes straight into the encoder, so no row outlives the step
-// that read it. Used by the digest worker (target-worker.ts) and, when no worker can start,
-// in-thread.
+// The digest of a key range of a local target, computed where the rows are read: pages of rows
+// from better-sqlite3 (all() of a page is cheaper than a row-by-row iterator) go into the
+// encoder and are hashed a page at a time, so memory stays at one page whatever the range
+// holds. Used by the digest worker (target-worker.ts).
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { SqliteValue } from '../casting/values.js';
@@ -10,8 +10,7 @@ import { EncodedRows } from './chunk-hash.js';
 import type { TableShape } from './target-reader.js';
 import { rangeSql } from './target-sql.js';
 
-/** Bytes of encoded rows hashed at a time (the digest is the same as over the whole range at once). */
-const FLUSH_BYTES = 1 << 20;
+const PAGE_ROWS = 4096;
 
 export interface RangeDigest {
   rows: number;
@@ -24,27 +23,32 @@ export class RangeDigester {
 
   constructor(private readonly db: Database.Database) {}
 
-  digest(shape: TableShape, lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): RangeDigest {
-    const id = `${shape.table}\0${shape.columns.join('\0')}\0${shape.key.join('\0')}\0${lo !== null}\0${hi !== null}`;
+  private statement(shape: TableShape, lo: boolean, hi: boolean): Database.Statement {
+    const id = `${shape.table}\0${shape.columns.join('\0')}\0${shape.key.join('\0')}\0${lo}\0${hi}`;
     let stmt = this.statements.get(id);
     if (!stmt) {
       const q = () => '?';
-      stmt = this.db.prepare(rangeSql(shape, shape.columns.map(quoteAlways).join(', '), lo && q, hi && q, '-1')).raw(true);
+      stmt = this.db.prepare(rangeSql(shape, shape.columns.map(quoteAlways).join(', '), lo ? q : null, hi ? q : null, '?')).raw(true);
       this.statements.set(id, stmt);
     }
+    return stmt;
+  }
+
+  digest(shape: TableShape, lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): RangeDigest {
+    const keyIdx = shape.key.map((k) => shape.columns.indexOf(k));
     const hash = createHash('sha1');
     const e = this.encoded;
-    e.clear();
     let rows = 0;
-    for (const row of stmt.iterate(...(lo ?? []), ...(hi ?? [])) as IterableIterator<SqliteValue[]>) {
-      e.add(row);
-      rows++;
-      if (e.length >= FLUSH_BYTES) {
-        hash.update(e.buf.subarray(0, e.length));
-        e.clear();
-      }
+    for (let cursor = lo; ; ) {
+      const page = this.statement(shape, cursor !== null, hi !== null).all(...(cursor ?? []), ...(hi ?? []), PAGE_ROWS) as SqliteValue[][];
+      e.clear();
+      for (const row of page) e.add(row);
+      hash.update(e.buf.subarray(0, e.length));
+      rows += page.length;
+      if (page.length < PAGE_ROWS) break;
+      const last = page[page.length - 1];
+      cursor = keyIdx.map((i) => last[i]);
     }
-    hash.update(e.buf.subarray(0, e.length));
     return { rows, digest: hash.digest('hex') };
   }
 }

@@ -4,7 +4,7 @@ import type { TableMapping } from '../schema/mapping.js';
 import type { Snapshot } from '../sources/source.js';
 import { TableDifferences } from './differences.js';
 import type { TableRejects } from './reject-index.js';
-import type { TargetRow, TargetTableReader } from './target-reader.js';
+import { digestByReading, type TargetTableReader } from './target-reader.js';
 
 export interface TableRun {
   m: TableMapping;
@@ -42,15 +42,12 @@ export const keyOf = (row: readonly SqliteValue[], keyIdx: readonly number[]): S
 
 /** A reader for a table the target lacks: it holds no rows. */
 export const EMPTY_TABLE: TargetTableReader = {
+  digest: (lo, hi) => digestByReading(EMPTY_TABLE, [], lo, hi, 1),
   range: async () => [],
   lookup: async () => [],
   rowidPage: async () => [],
 };
 
-/** Appends without spreading (a spread of 100,000 rows would overflow the call stack). */
-export function appendRows(into: TargetRow[], rows: readonly TargetRow[]): void {
-  for (let i = 0; i < rows.length; i++) into.push(rows[i]);
-}
 
 /** An async iterator over source batches that already asks for the next batch while one is compared. */
 export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {

@@ -1,11 +1,15 @@
 // A local D1 file or a SQLite file read directly: better-sqlite3, read-only, integers as
 // BigInt (exact beyond 2^53), one prepared statement per kind of read, and one read
-// transaction for the whole verify so every table is seen at the same instant.
+// transaction for the whole verify so every table is seen at the same instant. Chunk digests
+// are computed by a worker thread on its own connection (digest-worker.ts), rows for
+// drill-down and the keyed and multiset methods are read here. Both assume nothing writes the
+// target while it is verified.
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { quoteAlways } from '../schema/identifiers.js';
 import type { TableMapping } from '../schema/mapping.js';
+import { DigestWorker } from './digest-worker.js';
 import { checkColumns, rowidName, shapeOf, type TargetReader, type TargetRow, type TargetTableReader } from './target-reader.js';
 import { lookupSql, rangeSql, rowidSql } from './target-sql.js';
 
@@ -26,6 +30,8 @@ export function openLocalReader(file: string, description: string, hint: string)
   const tables = new Map(
     (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).raw(true).all() as [string][]).map(([n]) => [n.toLowerCase(), n]),
   );
+  let worker: DigestWorker | undefined;
+  const digester = () => (worker ??= new DigestWorker(file));
   return {
     description,
     readRows: (chunkRows) => chunkRows,
@@ -33,16 +39,17 @@ export function openLocalReader(file: string, description: string, hint: string)
       const name = tables.get(m.name.toLowerCase());
       if (!name) return undefined;
       const present = (db.prepare(`PRAGMA table_info(${quoteAlways(name)})`).all() as { name: string }[]).map((c) => c.name);
-      return localTable(db, m, present);
+      return localTable(db, m, present, digester);
     },
     async close() {
+      await worker?.close();
       if (db.inTransaction) db.exec('COMMIT');
       db.close();
     },
   };
 }
 
-function localTable(db: Database.Database, m: TableMapping, present: string[]): TargetTableReader {
+function localTable(db: Database.Database, m: TableMapping, present: string[], digester: () => DigestWorker): TargetTableReader {
   const shape = shapeOf(m);
   checkColumns(shape, present);
   const select = shape.columns.map(quoteAlways).join(', ');
@@ -58,6 +65,7 @@ function localTable(db: Database.Database, m: TableMapping, present: string[]): 
   const q = () => '?';
   const rowid = m.key ? '' : rowidName(shape.columns);
   return {
+    digest: (lo, hi) => digester().digest(shape, lo, hi),
     async range(lo, hi, limit) {
       const s = prepared(`range:${lo !== null}:${hi !== null}`, () => rangeSql(shape, select, lo && q, hi && q, '?'));
       return s.all(...(lo ?? []), ...(hi ?? []), limit) as TargetRow[];

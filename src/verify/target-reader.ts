@@ -9,13 +9,24 @@ import { locateLocalD1 } from '../targets/d1-local/d1-local-path.js';
 import { findD1Database, findWranglerConfig } from '../targets/d1-local/wrangler-config.js';
 import { findWrangler, Wrangler } from '../targets/d1-remote/wrangler-cli.js';
 import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
+import { EncodedRows } from './chunk-hash.js';
 import { openLocalReader } from './target-local.js';
 import { openRemoteReader } from './target-remote.js';
 
 /** Rows are arrays of values in the mapping's column order, as SQLite holds them (integers as bigint). */
 export type TargetRow = SqliteValue[];
 
+export interface RangeRead {
+  rows: number;
+  /** SHA-1 of the rows encoded as EncodedRows encodes them, in key order. */
+  digest: string;
+  /** The rows themselves, when the reader had to bring them here to hash them (remote). */
+  data?: TargetRow[];
+}
+
 export interface TargetTableReader {
+  /** Count and digest of the rows whose key is in (lo, hi] (null: unbounded). */
+  digest(lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): Promise<RangeRead>;
   /** Rows whose key is in (lo, hi] (null: unbounded), in SQLite's key order (BINARY), at most `limit`. */
   range(lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null, limit: number): Promise<TargetRow[]>;
   /** The rows whose key equals one of `keys` (any order). */
@@ -26,7 +37,7 @@ export interface TargetTableReader {
 
 export interface TargetReader {
   readonly description: string;
-  /** Rows per read that suit the transport (a remote call costs about a second). */
+  /** Rows per page read that suit the transport (a remote call costs about a second). */
   readRows(chunkRows: number): number;
   /** The table as copy created it, or undefined when the target has no such table. */
   table(m: TableMapping): Promise<TargetTableReader | undefined>;
@@ -59,6 +70,27 @@ export function checkColumns(shape: TableShape, present: readonly string[]): voi
   if (missing.length > 0) {
     throw new UserError(`target table ${shape.table} has no column ${missing.join(', ')}: it was not copied from this source with these cast rules (check --from and --config-file)`);
   }
+}
+
+/** A digest computed here from rows read page by page (for readers with no digest of their own). */
+export async function digestByReading(
+  reader: Pick<TargetTableReader, 'range'>,
+  keyIdx: readonly number[],
+  lo: readonly SqliteValue[] | null,
+  hi: readonly SqliteValue[] | null,
+  pageRows: number,
+): Promise<RangeRead> {
+  const data: TargetRow[] = [];
+  for (let cursor = lo; ; ) {
+    const page = await reader.range(cursor, hi, pageRows);
+    for (const row of page) data.push(row);
+    if (page.length < pageRows) break;
+    const last = page[page.length - 1];
+    cursor = keyIdx.map((i) => last[i]);
+  }
+  const encoded = new EncodedRows();
+  for (const row of data) encoded.add(row);
+  return { rows: data.length, digest: encoded.digest(), data };
 }
 
 export async function openTargetReader(spec: string, options: TargetSpecOptions = {}): Promise<TargetReader> {

@@ -6,7 +6,7 @@ import type { SqliteValue } from '../casting/values.js';
 import { UserError } from '../errors.js';
 import { quoteAlways } from '../schema/identifiers.js';
 import type { Wrangler } from '../targets/d1-remote/wrangler-cli.js';
-import { checkColumns, rowidName, shapeOf, type TargetReader, type TargetRow, type TargetTableReader } from './target-reader.js';
+import { checkColumns, digestByReading, rowidName, shapeOf, type TargetReader, type TargetRow, type TargetTableReader } from './target-reader.js';
 import { lookupSql, rangeSql, rowidSql } from './target-sql.js';
 
 /** Rows per wrangler call: one call costs about a second, so reads are larger than a local chunk. */
@@ -68,7 +68,10 @@ export function openRemoteReader(wrangler: Wrangler, args: string[], description
       // Aliases c0, c1…: JSON objects keep insertion order for such keys, so Object.values is column order.
       const select = shape.columns.map((c, i) => `${valueSql(c)} AS c${i}`).join(', ');
       const rowid = m.key ? '' : rowidName(shape.columns);
+      const keyIdx = shape.key.map((k) => shape.columns.indexOf(k));
       const reader: TargetTableReader = {
+        // D1 cannot hash: the rows come here (one call per chunk) and are kept for the drill-down.
+        digest: (lo, hi) => digestByReading(reader, keyIdx, lo, hi, REMOTE_READ_ROWS),
         range: (lo, hi, limit) =>
           query(
             rangeSql(shape, select, lo && ((i) => sqlLiteral(lo[i])), hi && ((i) => sqlLiteral(hi[i])), String(limit)),

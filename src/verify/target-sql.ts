@@ -35,3 +35,4 @@ export function lookupSql(shape: TableShape, select: string, count: number, oper
 export function rowidSql(shape: TableShape, select: string, rowid: string, rowidSelect: string, after: string | null, limit: string): string {
   return `SELECT ${select}, ${rowidSelect} FROM ${quoteAlways(shape.table)}${after !== null ? ` WHERE ${rowid} > ${after}` : ''} ORDER BY ${rowid} LIMIT ${limit}`;
 }
+

@@ -18,7 +18,13 @@ export type DigestReply = { id: number; rows: number; digest: string } | { id: n
 
 /** Bytes cross threads as Uint8Array; better-sqlite3 binds only Buffers. */
 function asValues(key: SqliteValue[] | null): SqliteValue[] | null {
-  return key && key.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
+  return (
+    key &&
+    key.map((v) => {
+      const u = v as unknown;
+      return u instanceof Uint8Array && !Buffer.isBuffer(u) ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : v;
+    })
+  );
 }
 
 const db = new Database((workerData as { file: string }).file, { readonly: true, fileMustExist: true });

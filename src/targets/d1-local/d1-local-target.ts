@@ -6,7 +6,7 @@ import path from 'node:path';
 import { quoteAlways } from '../../schema/identifiers.js';
 import type { TableMapping } from '../../schema/mapping.js';
 import { findWrangler, Wrangler } from '../d1-remote/wrangler-cli.js';
-import { openSqliteSession, type SqliteSession } from '../sqlite-file/sqlite-session.js';
+import { SqliteWriterSession } from '../sqlite-file/sqlite-writer.js';
 import {
   D1_MAX_ROW_BYTES,
   SQLITE_MAX_BOUND_PARAMETERS,
@@ -57,7 +57,7 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
     capabilities: D1_LOCAL_CAPABILITIES,
     async open() {
       const created = !existsSync(location.path);
-      const session = openSqliteSession({ file: location.path, where, restoreJournalMode: false, maxParameters: D1_LOCAL_CAPABILITIES.maxBoundParameters });
+      const session = await SqliteWriterSession.open({ file: location.path, where, restoreJournalMode: false, maxParameters: D1_LOCAL_CAPABILITIES.maxBoundParameters });
       const wranglerBin = findWrangler(path.dirname(config.path), cwd);
       return withWranglerCheck(session, async (tables, report) => {
         if (!wranglerBin) {
@@ -70,7 +70,7 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
   };
 }
 
-function withWranglerCheck(session: SqliteSession, check: (tables: TableMapping[], report: TargetReport) => Promise<void>): TargetSession {
+function withWranglerCheck(session: SqliteWriterSession, check: (tables: TableMapping[], report: TargetReport) => Promise<void>): TargetSession {
   return {
     state: (t) => session.state(t),
     begin: (s) => session.begin(s),
@@ -89,7 +89,7 @@ function withWranglerCheck(session: SqliteSession, check: (tables: TableMapping[
 async function readBack(
   wrangler: Wrangler,
   args: string[],
-  session: SqliteSession,
+  session: SqliteWriterSession,
   tables: TableMapping[],
   report: TargetReport,
   created: boolean,
@@ -97,7 +97,7 @@ async function readBack(
   const table = tables[tables.length - 1];
   if (!table) return;
   const sql = `SELECT count(*) AS n FROM ${quoteAlways(table.name)}`;
-  const expected = (session.db.prepare(sql).get() as { n: number }).n;
+  const expected = await session.count(table.name);
   const rows = await wrangler.query(args, sql, 'reading the local D1 back');
   const seen = Number(rows[0]?.n);
   if (seen !== expected) {

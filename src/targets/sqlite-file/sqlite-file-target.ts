@@ -2,7 +2,7 @@
 // copy into `d1:` (local) to have D1's limits enforced.
 import path from 'node:path';
 import { SQLITE_MAX_BOUND_PARAMETERS, SQLITE_MAX_LENGTH, type Target, type TargetCapabilities } from '../target.js';
-import { openSqliteSession } from './sqlite-session.js';
+import { SqliteWriterSession } from './sqlite-writer.js';
 
 export const SQLITE_FILE_CAPABILITIES: TargetCapabilities = {
   limitsOf: 'SQLite',
@@ -19,6 +19,6 @@ export function sqliteFileTarget(file: string, cwd: string = process.cwd()): Tar
     kind: 'sqlite-file',
     description: `SQLite file ${absolute}`,
     capabilities: SQLITE_FILE_CAPABILITIES,
-    open: async () => openSqliteSession({ file: absolute, where: absolute, restoreJournalMode: true, maxParameters: SQLITE_FILE_CAPABILITIES.maxBoundParameters }),
+    open: () => SqliteWriterSession.open({ file: absolute, where: absolute, restoreJournalMode: true, maxParameters: SQLITE_FILE_CAPABILITIES.maxBoundParameters }),
   };
 }

@@ -7,12 +7,17 @@ import { sqliteAffinity } from '../../casting/transforms.js';
 import type { SqliteValue } from '../../casting/values.js';
 import { UserError } from '../../errors.js';
 import { quoteAlways } from '../../schema/identifiers.js';
-import type { TableMapping } from '../../schema/mapping.js';
 import type { RowFailure } from '../target.js';
 import { isRowError } from './sqlite-errors.js';
 
 /** Rows per multi-row INSERT: past about 50 the statement gets slower again (measured). */
 const ROWS_PER_STATEMENT = 50;
+
+/** What the writer needs of a table (a TableMapping is one; the writer thread gets just this). */
+export interface TableShape {
+  name: string;
+  columns: readonly { name: string }[];
+}
 
 export interface Inserter {
   /** Inserts the rows; pushes the ones refused to `failures`; returns how many were written. */
@@ -20,7 +25,7 @@ export interface Inserter {
 }
 
 /** Which columns get integers as BigInt (see below); throws when the table does not fit the mapping. */
-function integerColumns(db: Database.Database, m: TableMapping): number[] {
+function integerColumns(db: Database.Database, m: TableShape): number[] {
   const info = db.prepare(`PRAGMA table_info(${quoteAlways(m.name)})`).all() as { name: string; type: string }[];
   if (info.length === 0) throw new UserError(`the target has no table ${m.name}: create it (flarelift schema) or use a fresh target`);
   const declared = new Map(info.map((c) => [c.name.toLowerCase(), c.type]));
@@ -38,7 +43,7 @@ function integerColumns(db: Database.Database, m: TableMapping): number[] {
   return fix;
 }
 
-export function makeInserter(db: Database.Database, m: TableMapping, maxParameters: number): Inserter {
+export function makeInserter(db: Database.Database, m: TableShape, maxParameters: number): Inserter {
   const fix = integerColumns(db, m);
   const n = m.columns.length;
   const per = Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(maxParameters / n)));

@@ -1,15 +1,16 @@
 // A copy session on a SQLite database reached directly with better-sqlite3 (a plain file, or the
 // file behind a local D1). One connection: writes from concurrent table jobs are serialized by
-// it, each batch one transaction together with its journal row.
+// it, each batch one transaction together with its journal row. It runs in the writer thread
+// (sqlite-worker.ts); tests may use it in-thread.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../../catalog/findings.js';
 import { quoteAlways } from '../../schema/identifiers.js';
-import type { TableMapping } from '../../schema/mapping.js';
+import type { SqliteValue } from '../../casting/values.js';
 import type { JournalEntry, RowFailure, SchemaSetup, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
 import { guardWrite } from './sqlite-errors.js';
-import { makeInserter, type Inserter } from './sqlite-inserter.js';
+import { makeInserter, type Inserter, type TableShape } from './sqlite-inserter.js';
 import { SqliteJournal } from './sqlite-journal.js';
 
 export interface SqliteSessionOptions {
@@ -76,7 +77,7 @@ export class SqliteSession implements TargetSession {
     );
   }
 
-  async restart(table: TableMapping): Promise<void> {
+  async restart(table: TableShape): Promise<void> {
     guardWrite(this.options.where, () =>
       this.db.transaction(() => {
         this.db.exec(`DELETE FROM ${quoteAlways(table.name)}`);
@@ -86,24 +87,59 @@ export class SqliteSession implements TargetSession {
   }
 
   async write(batch: WriteBatch): Promise<JournalEntry> {
-    const inserter = this.inserterFor(batch.table);
-    return guardWrite(this.options.where, () =>
-      this.db.transaction(() => {
-        const failures: RowFailure[] = [];
-        inserter.insert(batch.rows, failures);
+    return guardWrite(this.options.where, () => {
+      const failures = this.writeRows(batch.table, batch.rows);
+      try {
         if (failures.length > 0) batch.onFailures(failures);
-        const committed: JournalEntry = {
-          ...batch.after,
-          written: batch.after.written - failures.length,
-          rejected: batch.after.rejected + failures.length,
-        };
-        this.journal.save(committed);
-        return committed;
-      })(),
-    );
+      } catch (e) {
+        this.rollbackRows();
+        throw e;
+      }
+      return this.commitRows(batch.after, failures.length);
+    });
   }
 
-  async finish(tables: TableMapping[]): Promise<TargetReport> {
+  /** Opens the batch's transaction and inserts; the caller commits (commitRows) or rolls back. */
+  writeRows(table: TableShape, rows: SqliteValue[][]): RowFailure[] {
+    const inserter = this.inserterFor(table);
+    this.db.prepare('BEGIN').run();
+    try {
+      const failures: RowFailure[] = [];
+      inserter.insert(rows, failures);
+      return failures;
+    } catch (e) {
+      this.rollbackRows();
+      throw e;
+    }
+  }
+
+  /** Saves the entry (the `refused` rows moved from written to rejected) and commits with it. */
+  commitRows(after: JournalEntry, refused: number): JournalEntry {
+    const committed: JournalEntry = { ...after, written: after.written - refused, rejected: after.rejected + refused };
+    try {
+      this.journal.save(committed);
+      this.db.prepare('COMMIT').run();
+    } catch (e) {
+      this.rollbackRows();
+      throw e;
+    }
+    return committed;
+  }
+
+  /** Runs fn, turning user-fixable write failures into UserErrors. */
+  guard<T>(fn: () => T): T {
+    return guardWrite(this.options.where, fn);
+  }
+
+  rollbackRows(): void {
+    if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
+  }
+
+  count(table: string): number {
+    return Number(this.db.prepare(`SELECT count(*) FROM ${quoteAlways(table)}`).pluck().get());
+  }
+
+  async finish(tables: TableShape[]): Promise<TargetReport> {
     const findings: Finding[] = [];
     guardWrite(this.options.where, () =>
       this.db.transaction(() => {
@@ -125,7 +161,7 @@ export class SqliteSession implements TargetSession {
     if (this.db.open) this.db.close();
   }
 
-  private inserterFor(m: TableMapping): Inserter {
+  private inserterFor(m: TableShape): Inserter {
     let ins = this.inserters.get(m.name);
     if (!ins) {
       ins = makeInserter(this.db, m, this.options.maxParameters);
@@ -135,7 +171,7 @@ export class SqliteSession implements TargetSession {
   }
 
   /** Foreign keys were off during the load: every violation is reported, none hidden. */
-  private foreignKeyFindings(tables: TableMapping[]): Finding[] {
+  private foreignKeyFindings(tables: TableShape[]): Finding[] {
     const findings: Finding[] = [];
     for (const m of tables) {
       const counts = new Map<string, number>();
