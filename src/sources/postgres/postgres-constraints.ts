@@ -1,6 +1,6 @@
 // Keys, foreign keys, CHECKs and indexes of the catalog's tables, from pg_constraint and pg_index.
 import type { PoolClient } from 'pg';
-import type { ForeignKeyAction, Index } from '../../catalog/types.js';
+import type { ForeignKey, ForeignKeyAction, Index } from '../../catalog/types.js';
 import { quoteAlways } from '../../schema/identifiers.js';
 import { tableScope, type TableEntry } from './postgres-columns.js';
 import { translateCondition, translateIndexExpression } from './postgres-expressions.js';
@@ -64,21 +64,67 @@ export async function loadConstraints(client: PoolClient, entries: TableEntry[],
     if (row.type === 'p') t.primaryKey = { name: row.name, columns };
     else if (row.type === 'u') t.uniques.push({ name: row.name, columns });
     else if (row.type === 'f') {
-      t.foreignKeys.push({
-        name: row.name,
-        columns,
-        refTable: catalogName(row.ref_schema!, row.ref_name!),
-        refColumns: JSON.parse(row.ref_columns ?? '[]') as string[],
-        onDelete: FK_ACTIONS[row.on_delete] ?? 'NO ACTION',
-        onUpdate: FK_ACTIONS[row.on_update] ?? 'NO ACTION',
-        ...(row.deferrable && { deferrable: true }),
-      });
+      t.foreignKeys.push(foreignKey(row, columns));
     } else if (row.check_expr !== null) {
       // A NOT VALID check may be violated by rows already there: enforcing it in SQLite would reject them.
       const translated = row.validated ? translateCondition(row.check_expr, tableScope(t, enumTypes)) : undefined;
       t.checks.push({ name: row.name, expression: row.check_expr, ...(translated?.sql !== undefined && { sqlite: translated.sql }) });
     }
   }
+}
+
+interface PartitionForeignKeyRow extends ConstraintRow {
+  partitions_with: number;
+  partitions: number;
+}
+
+/**
+ * Foreign keys declared on the partitions rather than on their parent (as Pagila's payment
+ * does): one that every leaf partition has, alike, holds for the whole table, so it is carried
+ * on the parent, which is the one table SQLite gets.
+ */
+export async function loadPartitionForeignKeys(client: PoolClient, entries: TableEntry[]): Promise<void> {
+  const parents = entries.filter((e) => e.table.partitions?.length);
+  if (!parents.length) return;
+  const r = await client.query<PartitionForeignKeyRow>(
+    `WITH leaves AS (
+       SELECT p.oid AS parent, pt.relid FROM unnest($1::oid[]) p(oid), pg_partition_tree(p.oid) pt WHERE pt.isleaf AND pt.level > 0
+     ), fks AS (
+       SELECT l.parent, c.conrelid, min(c.conname) AS name, ${keyNames('c.conkey', 'c.conrelid')} AS columns,
+              rn.nspname AS ref_schema, rc.relname AS ref_name, ${keyNames('c.confkey', 'c.confrelid')} AS ref_columns,
+              c.confupdtype AS on_update, c.confdeltype AS on_delete, c.condeferrable AS deferrable
+         FROM leaves l JOIN pg_constraint c ON c.conrelid = l.relid AND c.contype = 'f' AND c.conparentid = 0
+         JOIN pg_class rc ON rc.oid = c.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+        GROUP BY l.parent, c.conrelid, c.conkey, rn.nspname, rc.relname, c.confkey, c.confrelid, c.confupdtype, c.confdeltype, c.condeferrable
+     )
+     SELECT f.parent AS table_oid, min(f.name) AS name, 'f' AS type, f.columns, f.ref_schema, f.ref_name, f.ref_columns,
+            f.on_update, f.on_delete, f.deferrable, count(DISTINCT f.conrelid)::int AS partitions_with,
+            (SELECT count(*) FROM leaves l WHERE l.parent = f.parent)::int AS partitions
+       FROM fks f
+      GROUP BY f.parent, f.columns, f.ref_schema, f.ref_name, f.ref_columns, f.on_update, f.on_delete, f.deferrable
+      ORDER BY f.parent, min(f.name)`,
+    [parents.map((e) => e.oid)],
+  );
+  const byOid = new Map(parents.map((e) => [e.oid, e]));
+  for (const row of r.rows) {
+    if (row.partitions_with !== row.partitions) continue;
+    const t = byOid.get(row.table_oid)!.table;
+    const columns = JSON.parse(row.columns ?? '[]') as string[];
+    if (t.foreignKeys.some((fk) => fk.columns.join() === columns.join())) continue;
+    t.foreignKeys.push(foreignKey(row, columns));
+  }
+}
+
+function foreignKey(row: ConstraintRow, columns: string[]): ForeignKey {
+  return {
+    name: row.name,
+    columns,
+    refTable: catalogName(row.ref_schema!, row.ref_name!),
+    refColumns: JSON.parse(row.ref_columns ?? '[]') as string[],
+    onDelete: FK_ACTIONS[row.on_delete] ?? 'NO ACTION',
+    onUpdate: FK_ACTIONS[row.on_update] ?? 'NO ACTION',
+    ...(row.deferrable && { deferrable: true }),
+  };
 }
 
 interface IndexRow {

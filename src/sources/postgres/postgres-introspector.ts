@@ -3,7 +3,7 @@
 import type { PoolClient } from 'pg';
 import type { Catalog, Table } from '../../catalog/types.js';
 import { loadColumns, type TableEntry } from './postgres-columns.js';
-import { catalogName, loadConstraints, loadIndexes } from './postgres-constraints.js';
+import { catalogName, loadConstraints, loadIndexes, loadPartitionForeignKeys } from './postgres-constraints.js';
 import { NOT_EXTENSION, USER_SCHEMA, loadObjects } from './postgres-objects.js';
 import { pgIdent } from './postgres-reader.js';
 import { PgTypeCatalog } from './postgres-types.js';
@@ -79,6 +79,7 @@ export async function introspect(client: PoolClient): Promise<Catalog> {
     const entries = await loadTables(client);
     await loadColumns(client, entries, types, enumTypes);
     await loadConstraints(client, entries, enumTypes);
+    await loadPartitionForeignKeys(client, entries);
     await loadIndexes(client, entries, enumTypes);
     entries.forEach(pickSequenceNext);
     const objects = await loadObjects(client, entries.every((e) => e.schema === 'public'));
