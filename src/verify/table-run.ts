@@ -12,7 +12,7 @@ export interface TableRun {
   reader: TargetTableReader;
   /** Source rows per chunk (one source batch). */
   chunkRows: number;
-  /** Target rows per read. */
+  /** Target rows per page (reads after the last key, keyed and multiset reads). */
   readRows: number;
   rejects?: TableRejects;
   /** Failure records kept for this table at most (the file's cap). */

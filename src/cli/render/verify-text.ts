@@ -15,6 +15,7 @@ export interface VerifyRenderer {
 const LINE_EVERY_MS = 5_000;
 const rate = (rows: number, ms: number) => (ms > 0 ? Math.round((rows * 1000) / ms) : 0);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+const countTables = (n: number) => `${n} table${n === 1 ? '' : 's'}`;
 
 export function createVerifyRenderer(output: Output, mode: 'json' | 'bars' | 'lines'): VerifyRenderer {
   if (mode === 'json') {
@@ -41,7 +42,7 @@ function lineRenderer(output: Output): VerifyRenderer {
       const now = Date.now();
       switch (e.type) {
         case 'start':
-          output.err(`verifying ${e.tables.length} tables: ${e.source} against ${e.target} (${e.consistency})`);
+          output.err(`verifying ${countTables(e.tables.length)}: ${e.source} against ${e.target} (${e.consistency})`);
           break;
         case 'table-start':
           tables.set(e.table, { started: now, lastLine: now });
@@ -89,7 +90,7 @@ function barRenderer(): VerifyRenderer {
       switch (e.type) {
         case 'start':
           width.n = Math.max(8, ...e.tables.map((t) => t.length));
-          multi.log(`verifying ${e.tables.length} tables: ${e.source} against ${e.target} (${e.consistency})\n`);
+          multi.log(`verifying ${countTables(e.tables.length)}: ${e.source} against ${e.target} (${e.consistency})\n`);
           break;
         case 'table-start': {
           const payload = { table: e.table.padEnd(width.n), rows: '0', totalRows: formatCount(e.total), speed: 0, status: e.method };
@@ -147,10 +148,10 @@ export function renderVerifySummary(s: VerifySummary): string {
   out.push('');
   const rejected = s.totals.rejected > 0 ? `; ${formatCount(s.totals.rejected)} source rows were rejected by copy and are absent by design` : '';
   if (s.ok) {
-    out.push(`OK: the target matches the source, ${formatCount(s.totals.targetRows)} rows in ${s.tables.length} tables${rejected}.`);
+    out.push(`OK: the target matches the source, ${formatCount(s.totals.targetRows)} rows in ${countTables(s.tables.length)}${rejected}.`);
   } else if (s.totals.mismatches > 0) {
     const bad = s.tables.filter((t) => t.mismatches > 0).map((t) => t.name);
-    out.push(`MISMATCH: ${formatCount(s.totals.mismatches)} rows differ in ${bad.length} tables (${bad.join(', ')})${rejected}.`);
+    out.push(`MISMATCH: ${formatCount(s.totals.mismatches)} rows differ in ${countTables(bad.length)} (${bad.join(', ')})${rejected}.`);
   }
   if (s.failuresFile) out.push(`Differences, by key: ${s.failuresFile}`);
   for (const n of s.notes) out.push(n);
