@@ -2,9 +2,9 @@
 // are printed, not fatal), 2 a user error (the journal stays as it was), 3 more rejects than
 // --max-rejects (resumable), 130 interrupted by Ctrl-C (resumable with --resume).
 import { Option } from 'commander';
-import { UserError } from '../../errors.js';
 import { copy, DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { defineCommand } from '../command.js';
+import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
 import { copySummaryJson, createCopyRenderer, renderCopySummary } from '../render/copy-progress.js';
 
 interface CopyCliOptions {
@@ -27,19 +27,13 @@ interface CopyCliOptions {
 export const EXIT_MAX_REJECTS = 3;
 export const EXIT_INTERRUPTED = 130;
 
-function count(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UserError(`${name} ${value} is not a whole number of at least ${min}`);
-  return n;
-}
 
 export const copyCommand = defineCommand<CopyCliOptions>({
   name: 'copy',
   summary: 'copy the rows into D1 (local or remote), a SQLite file or import files, resumably',
   configure: (cmd) =>
     cmd
-      .addOption(new Option('--from <source>', 'postgres://…, mysql://…, mariadb://…, sqlite:<path> or a .sqlite file').makeOptionMandatory())
+      .addOption(fromOption())
       .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one), sqlite:<path> or sql:<dir>').makeOptionMandatory())
       .option('--tables <list>', 'only these tables, comma-separated')
       .option('--jobs <n>', `tables copied at the same time (default ${DEFAULT_JOBS})`)
@@ -54,41 +48,33 @@ export const copyCommand = defineCommand<CopyCliOptions>({
       .option('--reject-dir <dir>', `where rejected rows are written, a file per table (default ./${DEFAULT_REJECT_DIR})`)
       .option('--file-bytes <n>', 'sql: and --remote: size of each import file in bytes (default 50000000)'),
   async run(o, output) {
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts === 1) {
-        output.err('interrupted: finishing the current batch; the copy can be resumed with --resume (Ctrl-C again to quit at once)');
-        controller.abort();
-      } else {
-        process.exit(EXIT_INTERRUPTED);
-      }
-    };
+    const { signal, dispose } = interruptible(
+      () => output.err('interrupted: finishing the current batch; the copy can be resumed with --resume (Ctrl-C again to quit at once)'),
+      EXIT_INTERRUPTED,
+    );
     const renderer = createCopyRenderer(output, o.json ? 'json' : output.interactive ? 'bars' : 'lines');
-    process.on('SIGINT', onSigint);
     let summary;
     try {
       summary = await copy({
         from: o.from,
         to: o.to,
-        tables: o.tables?.split(',').map((t) => t.trim()).filter(Boolean),
-        jobs: count('--jobs', o.jobs, 1),
+        tables: commaList(o.tables),
+        jobs: wholeNumber('--jobs', o.jobs, 1),
         resume: o.resume,
-        maxRejects: count('--max-rejects', o.maxRejects, 0),
-        batchSize: count('--batch-size', o.batchSize, 1),
+        maxRejects: wholeNumber('--max-rejects', o.maxRejects, 0),
+        batchSize: wholeNumber('--batch-size', o.batchSize, 1),
         config: o.config,
         persistTo: o.persistTo,
         remote: o.remote,
         configFile: o.configFile,
         rejectDir: o.rejectDir,
-        fileBytes: count('--file-bytes', o.fileBytes, 1),
-        signal: controller.signal,
+        fileBytes: wholeNumber('--file-bytes', o.fileBytes, 1),
+        signal,
         onEvent: (e) => renderer.onEvent(e),
       });
     } finally {
       renderer.stop();
-      process.off('SIGINT', onSigint);
+      dispose();
     }
     output.out(o.json ? copySummaryJson(summary) : renderCopySummary(summary));
     if (summary.status === 'interrupted') return EXIT_INTERRUPTED;

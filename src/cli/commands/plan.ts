@@ -1,8 +1,8 @@
-import { Option } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { planSource } from '../../pipeline/plan.js';
 import { withSource } from '../../sources/with-source.js';
 import { defineCommand } from '../command.js';
+import { fromOption } from '../options.js';
 import { renderPlan } from '../render/plan-text.js';
 
 interface PlanOptions {
@@ -18,7 +18,7 @@ export const planCommand = defineCommand<PlanOptions>({
   summary: 'inventory a source: what carries over to D1, what changes, what blocks',
   configure: (cmd) =>
     cmd
-      .addOption(new Option('--from <source>', 'postgres://…, mysql://…, mariadb://…, sqlite:<path> or a .sqlite file').makeOptionMandatory())
+      .addOption(fromOption())
       .option('--json', 'print the plan as JSON (shape documented in the README)')
       .option('--no-measure', 'skip scanning the data (row sizes, integers above 2^53); use catalog estimates')
       .option('--no-casts', 'text output: leave out the per-column casts')

@@ -1,4 +1,3 @@
-import { Option } from 'commander';
 import { describeRule } from '../../casting/rules.js';
 import { loadConfig } from '../../config/config.js';
 import { UserError } from '../../errors.js';
@@ -6,6 +5,7 @@ import { planSource } from '../../pipeline/plan.js';
 import { writeSchemaFiles } from '../../pipeline/schema-files.js';
 import { withSource } from '../../sources/with-source.js';
 import { defineCommand } from '../command.js';
+import { fromOption } from '../options.js';
 import { renderFindings } from '../render/plan-text.js';
 
 interface SchemaOptions {
@@ -22,7 +22,7 @@ export const schemaCommand = defineCommand<SchemaOptions>({
   summary: 'write a wrangler D1 migration (and a Drizzle schema) from the source',
   configure: (cmd) =>
     cmd
-      .addOption(new Option('--from <source>', 'postgres://…, mysql://…, mariadb://…, sqlite:<path> or a .sqlite file').makeOptionMandatory())
+      .addOption(fromOption())
       .option('--out <dir>', 'directory for the migration file NNNN_<name>.sql (e.g. ./migrations)')
       .option('--name <name>', 'migration name (default: the source database name)')
       .option('--drizzle <file>', 'also write a Drizzle sqlite-core schema to this .ts file')

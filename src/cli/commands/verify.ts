@@ -2,10 +2,10 @@
 // matches (rows copy rejected aside), 1 differences found (listed in the failures file), 2 a
 // user error, 130 interrupted by Ctrl-C.
 import { Option } from 'commander';
-import { UserError } from '../../errors.js';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, verify } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
+import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
 import { createVerifyRenderer, renderVerifySummary, verifySummaryJson } from '../render/verify-text.js';
 
 interface VerifyCliOptions {
@@ -27,19 +27,13 @@ interface VerifyCliOptions {
 export const EXIT_MISMATCH = 1;
 export const EXIT_INTERRUPTED = 130;
 
-function count(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UserError(`${name} ${value} is not a whole number of at least ${min}`);
-  return n;
-}
 
 export const verifyCommand = defineCommand<VerifyCliOptions>({
   name: 'verify',
   summary: 'prove the target holds the source\'s rows: counts, chunk hashes in key order, differing rows by key',
   configure: (cmd) =>
     cmd
-      .addOption(new Option('--from <source>', 'postgres://…, mysql://…, mariadb://…, sqlite:<path> or a .sqlite file').makeOptionMandatory())
+      .addOption(fromOption())
       .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one) or sqlite:<path>').makeOptionMandatory())
       .option('--tables <list>', 'only these tables, comma-separated')
       .option('--jobs <n>', `tables compared at the same time (default ${DEFAULT_JOBS})`)
@@ -53,34 +47,29 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
       .option('--config-file <file>', 'cast rules file the copy used (default ./flarelift.toml when present)')
       .option('--reject-dir <dir>', `the copy's reject files: rows listed there count as rejected, not missing (default ./${DEFAULT_REJECT_DIR})`),
   async run(o, output) {
-    const controller = new AbortController();
-    const onSigint = () => {
-      output.err('interrupted: stopping after the current chunk');
-      controller.abort();
-    };
+    const { signal, dispose } = interruptible(() => output.err('interrupted: stopping after the current chunk (Ctrl-C again to quit at once)'), EXIT_INTERRUPTED);
     const renderer = createVerifyRenderer(output, o.json ? 'json' : output.interactive ? 'bars' : 'lines');
-    process.on('SIGINT', onSigint);
     let summary;
     try {
       summary = await verify({
         from: o.from,
         to: o.to,
-        tables: o.tables?.split(',').map((t) => t.trim()).filter(Boolean),
-        jobs: count('--jobs', o.jobs, 1),
-        maxFailures: count('--max-failures', o.maxFailures, 0),
+        tables: commaList(o.tables),
+        jobs: wholeNumber('--jobs', o.jobs, 1),
+        maxFailures: wholeNumber('--max-failures', o.maxFailures, 0),
         failuresFile: o.failures,
-        chunkRows: count('--chunk-rows', o.chunkRows, 1),
+        chunkRows: wholeNumber('--chunk-rows', o.chunkRows, 1),
         config: o.config,
         persistTo: o.persistTo,
         remote: o.remote,
         configFile: o.configFile,
         rejectDir: o.rejectDir,
-        signal: controller.signal,
+        signal,
         onEvent: (e) => renderer.onEvent(e),
       });
     } finally {
       renderer.stop();
-      process.off('SIGINT', onSigint);
+      dispose();
     }
     output.out(o.json ? verifySummaryJson(summary) : renderVerifySummary(summary));
     if (summary.interrupted) return EXIT_INTERRUPTED;

@@ -1,10 +1,10 @@
 // Drawing a copy's events: a bar per table on a terminal (cli-progress: rows, rows/s, ETA),
 // plain lines every few seconds otherwise, one JSON object per line under --json. Then the
 // summary, pgloader style: table | read | written | rejected | time, with a totals line.
-import cliProgress from 'cli-progress';
 import type { CopyEvent, CopySummary } from '../../pipeline/copy-events.js';
 import type { Output } from '../output.js';
 import { renderFindings } from './plan-text.js';
+import { jsonEvents, progressView, seconds, type ProgressMode, type ProgressView } from './progress.js';
 import { formatCount, textTable } from './table.js';
 
 export interface CopyRenderer {
@@ -13,111 +13,38 @@ export interface CopyRenderer {
   stop(): void;
 }
 
-const LINE_EVERY_MS = 5_000;
-
-function rate(rows: number, ms: number): number {
-  return ms > 0 ? Math.round((rows * 1000) / ms) : 0;
-}
-
-export function createCopyRenderer(output: Output, mode: 'json' | 'bars' | 'lines'): CopyRenderer {
-  if (mode === 'json') {
-    return {
-      onEvent: (e) => {
-        if (e.type !== 'done') output.out(JSON.stringify({ event: e.type, ...e, type: undefined }));
-      },
-      stop: () => undefined,
-    };
-  }
-  return mode === 'bars' ? barRenderer() : lineRenderer(output);
-}
-
-function lineRenderer(output: Output): CopyRenderer {
-  const tables = new Map<string, { started: number; startRows: number; lastLine: number }>();
+export function createCopyRenderer(output: Output, mode: ProgressMode): CopyRenderer {
+  if (mode === 'json') return { onEvent: jsonEvents(output), stop: () => undefined };
+  let view: ProgressView | undefined;
   return {
     onEvent(e) {
-      const now = Date.now();
       switch (e.type) {
         case 'start':
-          output.err(`copying ${e.tables.length} tables from ${e.source} to ${e.target} (${e.consistency})`);
+          view = progressView(output, mode, e.tables);
+          view.log(`copying ${e.tables.length} tables from ${e.source} to ${e.target} (${e.consistency})`);
           break;
         case 'table-start':
-          tables.set(e.table, { started: now, startRows: e.rows, lastLine: now });
-          output.err(`${e.table}: ${formatCount(e.total)} rows in the source${e.rows > 0 ? `, resuming after ${formatCount(e.rows)}` : ''}${e.restarted ? ' (no key: started over)' : ''}`);
+          view?.start(e.table, e.total, e.rows, e.restarted ? 'restarted' : '',
+            `${e.table}: ${formatCount(e.total)} rows in the source${e.rows > 0 ? `, resuming after ${formatCount(e.rows)}` : ''}${e.restarted ? ' (no key: started over)' : ''}`);
           break;
-        case 'progress': {
-          const t = tables.get(e.table);
-          if (!t || now - t.lastLine < LINE_EVERY_MS) break;
-          t.lastLine = now;
-          const pct = e.total > 0 ? ` (${Math.min(100, Math.floor((e.rows * 100) / e.total))}%)` : '';
-          output.err(`${e.table}: ${formatCount(e.rows)}/${formatCount(e.total)} rows${pct}, ${formatCount(rate(e.rows - t.startRows, now - t.started))} rows/s`);
+        case 'progress':
+          view?.update(e.table, e.rows, e.total);
           break;
-        }
         case 'table-done':
-          if (!e.skipped) output.err(`${e.table}: done, ${formatCount(e.written)} written, ${formatCount(e.rejected)} rejected in ${(e.ms / 1000).toFixed(1)}s`);
+          view?.finish(e.table, e.read, 'done',
+            e.skipped ? undefined : `${e.table}: done, ${formatCount(e.written)} written, ${formatCount(e.rejected)} rejected in ${seconds(e.ms)}`);
           break;
         case 'note':
-          output.err(e.message);
+          (view ?? { log: (m: string) => output.err(m) }).log(e.message);
           break;
         default:
           break;
       }
     },
-    stop: () => undefined,
+    stop: () => view?.stop(),
   };
 }
 
-function barRenderer(): CopyRenderer {
-  const multi = new cliProgress.MultiBar(
-    {
-      format: '{table} |{bar}| {percentage}% {rows}/{totalRows} rows | {speed} rows/s | ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      fps: 5,
-      // The terminal is stderr, as for every progress message (Output.interactive looks at it).
-      stream: process.stderr,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const bars = new Map<string, { bar: cliProgress.SingleBar; started: number; startRows: number }>();
-  const width = { n: 8 };
-  return {
-    onEvent(e) {
-      const now = Date.now();
-      switch (e.type) {
-        case 'start':
-          width.n = Math.max(8, ...e.tables.map((t) => t.length));
-          multi.log(`copying ${e.tables.length} tables from ${e.source} to ${e.target} (${e.consistency})\n`);
-          break;
-        case 'table-start': {
-          const payload = { table: e.table.padEnd(width.n), rows: formatCount(e.rows), totalRows: formatCount(e.total), speed: 0 };
-          bars.set(e.table, { bar: multi.create(Math.max(e.total, 1), e.rows, payload), started: now, startRows: e.rows });
-          break;
-        }
-        case 'progress': {
-          const b = bars.get(e.table);
-          if (!b) break;
-          if (e.rows > e.total) b.bar.setTotal(e.rows);
-          b.bar.update(e.rows, { rows: formatCount(e.rows), speed: formatCount(rate(e.rows - b.startRows, now - b.started)) });
-          break;
-        }
-        case 'table-done': {
-          const b = bars.get(e.table);
-          if (b) b.bar.update(Math.max(e.read, 1), { rows: formatCount(e.read), totalRows: formatCount(e.read) });
-          break;
-        }
-        case 'note':
-          multi.log(`${e.message}\n`);
-          break;
-        default:
-          break;
-      }
-    },
-    stop: () => multi.stop(),
-  };
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 export function renderCopySummary(s: CopySummary): string {
   const out: string[] = [];
