@@ -9,25 +9,15 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { CLI, makeProject, testEnv, wranglerCounts, type WranglerProject } from './helpers/copy-project.js';
 import { pgUrl } from './helpers/env.js';
+import { withPg } from './helpers/pg.js';
 
 const DB = 'flarelift_test_copy';
 const URL = pgUrl(DB);
 const ROWS = 200_000;
 const NOKEY_ROWS = 30_000;
 const CHILD_ROWS = 5_000;
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>, db = 'postgres'): Promise<T> {
-  const c = new pg.Client(pgUrl(db));
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 interface Run {
   code: number | null;
@@ -75,7 +65,7 @@ const nul = (v: unknown) => (v === null ? '\\N' : String(v));
 
 /** Source rows, normalized: double precision by its number value, booleans as 1/0, bytea as hex. */
 async function sourceDigest(): Promise<{ big: string; child: string; nokey: string }> {
-  return admin(async (c) => {
+  return withPg(DB, async (c) => {
     const big = await c.query({ text: `SELECT id, t, n, d::float8 AS d, price::text, flag, encode(b, 'hex') AS b FROM big ORDER BY id`, rowMode: 'array' });
     const child = await c.query({ text: `SELECT id, big_id FROM child ORDER BY id`, rowMode: 'array' });
     const nokey = await c.query({ text: `SELECT a, b FROM nokey`, rowMode: 'array' });
@@ -84,7 +74,7 @@ async function sourceDigest(): Promise<{ big: string; child: string; nokey: stri
       child: md5(child.rows.map((r) => r.join('|'))),
       nokey: md5(nokey.rows.map((r) => r.map(nul).join('|')).sort()),
     };
-  }, DB);
+  });
 }
 
 function targetDigest(file: string): { big: string; child: string; nokey: string } {
@@ -103,11 +93,11 @@ function targetDigest(file: string): { big: string; child: string; nokey: string
 
 describe('copy: killed and resumed, interrupted and resumed', () => {
   before(async () => {
-    await admin(async (c) => {
+    await withPg('postgres', async (c) => {
       await c.query(`DROP DATABASE IF EXISTS ${DB}`);
       await c.query(`CREATE DATABASE ${DB}`);
     });
-    await admin(async (c) => {
+    await withPg(DB, async (c) => {
       await c.query(`CREATE TABLE big (id bigint PRIMARY KEY, t text, n integer NOT NULL, d double precision, price numeric(12,2) NOT NULL, flag boolean NOT NULL, b bytea)`);
       await c.query(`INSERT INTO big SELECT g, CASE WHEN g % 11 = 0 THEN NULL ELSE 'row ' || g || ' it''s ✓ ' || md5(g::text) END, g % 1000,
                        CASE WHEN g % 13 = 0 THEN NULL ELSE g / 7.0 END, (g % 10000) / 100.0, g % 2 = 0,
@@ -118,10 +108,10 @@ describe('copy: killed and resumed, interrupted and resumed', () => {
       await c.query(`CREATE TABLE nokey (a integer, b text)`);
       await c.query(`INSERT INTO nokey SELECT g % 100, CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END FROM generate_series(1, ${NOKEY_ROWS}) g`);
       await c.query('ANALYZE');
-    }, DB);
+    });
   });
   after(async () => {
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB}`));
+    await withPg('postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${DB}`));
   });
 
   test('SIGKILL at several points, --resume each time: no row missing, none twice', async () => {

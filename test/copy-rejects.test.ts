@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { CLI, installFakeWrangler, makeProject, testEnv, wranglerQueries, type WranglerProject } from './helpers/copy-project.js';
 import { pgUrl } from './helpers/env.js';
+import { withPg } from './helpers/pg.js';
 
 const DB = 'flarelift_test_rejects';
 const URL = pgUrl(DB);
@@ -22,16 +22,6 @@ const LARGE_TEXT = 1005; // 700 kB of text: legal in D1, longer than one stateme
 const LARGE_BLOB = 1006; // 900 kB of random bytes
 const blob = randomBytes(900_000);
 const bigText = 'é'.repeat(350_000) + "it's";
-
-async function withClient<T>(db: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client(pgUrl(db));
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 interface CliRun {
   code: number | null;
@@ -82,11 +72,11 @@ function assertRejects(lines: RejectLine[]): void {
 
 describe('copy: rejects', () => {
   before(async () => {
-    await withClient('postgres', async (c) => {
+    await withPg('postgres', async (c) => {
       await c.query(`DROP DATABASE IF EXISTS ${DB}`);
       await c.query(`CREATE DATABASE ${DB}`);
     });
-    await withClient(DB, async (c) => {
+    await withPg(DB, async (c) => {
       await c.query(`CREATE TABLE r (id bigint PRIMARY KEY, t text, d double precision, ts timestamptz, n numeric(30,0), b bytea)`);
       await c.query(`INSERT INTO r SELECT g, 'row ' || g, g * 1.5, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 hour', g, NULL FROM generate_series(1, ${NORMAL}) g`);
       await c.query(`INSERT INTO r (id, t) VALUES (${BAD.tooBig}, repeat('x', 3000000))`);
@@ -98,7 +88,7 @@ describe('copy: rejects', () => {
     });
   });
   after(async () => {
-    await withClient('postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${DB}`));
+    await withPg('postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${DB}`));
   });
 
   test('local D1: the bad rows are in the reject file with their reasons, every other row is written', async () => {

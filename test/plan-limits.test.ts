@@ -4,45 +4,21 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { plan, schema, type Finding } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
 import { pgUrl } from './helpers/env.js';
+import { dropPgDatabase, freshPgDatabase } from './helpers/pg.js';
 import { d1Query, makeWranglerProject, wrangler } from './helpers/wrangler.js';
 
 const LIMITS_DB = 'flarelift_test_limits';
 const NAMES_DB = 'flarelift_test_names';
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client(pgUrl('postgres'));
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-async function freshDatabase(name: string, setup: string[]): Promise<void> {
-  await admin(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${name}`);
-  });
-  const c = new pg.Client(pgUrl(name));
-  await c.connect();
-  try {
-    for (const sql of setup) await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 const find = (findings: Finding[], code: string, object: string) => findings.find((f) => f.code === code && f.object.startsWith(object));
 
 describe('D1 limits measured from the data', () => {
   const wideColumns = Array.from({ length: 101 }, (_, i) => `c${i} int`).join(', ');
   before(() =>
-    freshDatabase(LIMITS_DB, [
+    freshPgDatabase(LIMITS_DB, [
       `CREATE TABLE wide (id int PRIMARY KEY, ${wideColumns})`,
       'CREATE TABLE files (id int PRIMARY KEY, name text, body bytea)',
       // 2.5 MB in one value: over D1's 2 MB per value and per row.
@@ -55,7 +31,7 @@ describe('D1 limits measured from the data', () => {
       'CREATE TABLE _cf_secrets (id int PRIMARY KEY)',
     ]),
   );
-  after(() => admin((c) => c.query(`DROP DATABASE IF EXISTS ${LIMITS_DB} WITH (FORCE)`)));
+  after(() => dropPgDatabase(LIMITS_DB));
 
   test('plan reports each limit and name problem with its severity', async () => {
     const { plan: p } = await plan({ from: pgUrl(LIMITS_DB) });
@@ -87,7 +63,7 @@ describe('D1 limits measured from the data', () => {
 
 describe('awkward names', () => {
   before(() =>
-    freshDatabase(NAMES_DB, [
+    freshPgDatabase(NAMES_DB, [
       'CREATE TABLE "Order Items" ("order" int, "group" text, "from-date" date, "select" boolean, PRIMARY KEY ("order"))',
       `INSERT INTO "Order Items" VALUES (1, 'a', '2024-02-29', true), (2, 'b''s', NULL, false)`,
       'CREATE TABLE "2fa-codes" (id serial PRIMARY KEY, item int REFERENCES "Order Items" ("order") ON DELETE CASCADE, "Code" text UNIQUE)',
@@ -95,7 +71,7 @@ describe('awkward names', () => {
       'CREATE INDEX "by group" ON "Order Items" ("group")',
     ]),
   );
-  after(() => admin((c) => c.query(`DROP DATABASE IF EXISTS ${NAMES_DB} WITH (FORCE)`)));
+  after(() => dropPgDatabase(NAMES_DB));
 
   test('are quoted so wrangler applies the migration, and the rows verify', async () => {
     const project = makeWranglerProject();

@@ -2,24 +2,14 @@
 // carried on it; when one partition lacks them (as in Pagila), they are not.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import { plan } from '../src/index.js';
 import { pgUrl } from './helpers/env.js';
+import { dropPgDatabase, freshPgDatabase } from './helpers/pg.js';
 
 const DB = 'flarelift_test_partitions';
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client(pgUrl('postgres'));
-  await c.connect();
-  await c.query(sql).finally(() => c.end());
-}
-
-before(async () => {
-  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB}`);
-  const c = new pg.Client(pgUrl(DB));
-  await c.connect();
-  for (const sql of [
+before(() =>
+  freshPgDatabase(DB, [
     'CREATE TABLE customer (id int PRIMARY KEY)',
     'CREATE TABLE orders (id int, customer_id int, at date, PRIMARY KEY (at, id)) PARTITION BY RANGE (at)',
     "CREATE TABLE orders_2023 PARTITION OF orders FOR VALUES FROM ('2023-01-01') TO ('2024-01-01')",
@@ -30,12 +20,9 @@ before(async () => {
     "CREATE TABLE notes_2023 PARTITION OF notes FOR VALUES FROM ('2023-01-01') TO ('2024-01-01')",
     "CREATE TABLE notes_2024 PARTITION OF notes FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
     'ALTER TABLE notes_2023 ADD FOREIGN KEY (customer_id) REFERENCES customer (id)',
-  ]) {
-    await c.query(sql);
-  }
-  await c.end();
-});
-after(() => admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`));
+  ]),
+);
+after(() => dropPgDatabase(DB));
 
 test('partition foreign keys are lifted to the parent only when every partition has them', async () => {
   const { catalog } = await plan({ from: pgUrl(DB), measure: false });
