@@ -1,7 +1,7 @@
 // `migrate` on every sample database ends with verify reporting zero mismatches, through the
 // real CLI entry point, and the local D1 it wrote reads back through the real wrangler.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -42,6 +42,27 @@ describe('migrate proves every dataset', () => {
       assert.equal(row!.n, biggest.targetRows);
     });
   }
+});
+
+describe('a lossy cast chosen in flarelift.toml', () => {
+  test('timestamps as unix seconds: the plan lists it as lossy, migrate verifies clean', async () => {
+    const project = makeWranglerProject();
+    writeFileSync(path.join(project.dir, 'flarelift.toml'), '[[cast]]\ntype = ["timestamp", "timestamptz"]\ntransform = "unix_seconds"\n');
+    const planRun = await runCli(['plan', '--from', pgUrl('pagila'), '--json', '--no-measure'], { cwd: project.dir });
+    assert.equal(planRun.code, 0, planRun.stderr);
+    const planJson = JSON.parse(planRun.stdout) as { findings: { code: string; object: string; message: string }[]; tables: { name: string; columns: { name: string; transform: string; lossy?: string }[] }[] };
+    const lastUpdate = planJson.tables.find((t) => t.name === 'film')!.columns.find((c) => c.name === 'last_update')!;
+    assert.equal(lastUpdate.transform, 'unix_seconds');
+    assert.match(lastUpdate.lossy ?? '', /drop/);
+    assert.ok(planJson.findings.some((f) => f.code === 'lossy-cast' && f.object === 'film.last_update' && /unix_seconds/.test(f.message)));
+
+    const r = await runCli(['migrate', '--from', pgUrl('pagila'), '--to', `d1:${project.database}`], { cwd: project.dir });
+    assert.equal(r.code, 0, r.stdout.slice(-2000) + r.stderr);
+    assert.match(r.stdout, /PROVEN/);
+    // What D1 holds is whole seconds, as the rule says.
+    const [row] = await d1Query<{ t: string }>(project, 'SELECT typeof(last_update) AS t FROM film LIMIT 1');
+    assert.equal(row!.t, 'integer');
+  });
 });
 
 describe('demo', () => {
