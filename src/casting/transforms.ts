@@ -3,14 +3,25 @@
 // target must hold), whether it loses information, how a 'now' default is expressed, and the
 // Drizzle column that reads it back.
 import type { Column } from '../catalog/types.js';
+import { formatDate, parseTimestamp } from './temporal.js';
+import { TransformError, type SourceValue } from './values.js';
 import {
-  epochMillis,
-  formatDate,
-  formatTime,
-  parseTimestamp,
-  toUtc,
-} from './temporal.js';
-import { TransformError, type SourceValue, type SqliteValue } from './values.js';
+  asText,
+  fractionDigits,
+  isoNowSql,
+  isoTimestamp,
+  passThrough,
+  toBlob,
+  toBoolean,
+  toInteger,
+  toJsonText,
+  toReal,
+  toText,
+  unixTimestamp,
+  type ValueFn,
+} from './value-functions.js';
+
+export { toInteger, type ValueFn };
 
 export type SqliteType = 'INTEGER' | 'REAL' | 'TEXT' | 'BLOB' | 'NUMERIC';
 
@@ -21,7 +32,6 @@ export interface DrizzleColumn {
   enumValues?: boolean;
 }
 
-export type ValueFn = (v: SourceValue) => SqliteValue;
 
 export interface TransformDef {
   name: string;
@@ -38,145 +48,6 @@ export interface TransformDef {
   check?: (quotedColumn: string, column: Column) => string | undefined;
   /** Builds the value function for one column (precomputing what depends on the column). */
   make: (column: Column) => ValueFn;
-}
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function asText(v: SourceValue): string {
-  if (typeof v === 'string') return v;
-  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
-  return String(v);
-}
-
-const INTEGER_TEXT = /^[+-]?\d+$/;
-
-/** An integer as a JS number when exact, else a BigInt, so SQLite stores it exactly. */
-export function toInteger(v: SourceValue): SqliteValue {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'number') {
-    if (!Number.isInteger(v)) throw new TransformError(`${v} is not an integer`);
-    return v;
-  }
-  if (typeof v === 'bigint') return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  const text = asText(v).trim();
-  if (!INTEGER_TEXT.test(text)) throw new TransformError(`'${text}' is not an integer`);
-  const n = Number(text);
-  if (Number.isSafeInteger(n)) return n;
-  const big = BigInt(text);
-  if (big > 9223372036854775807n || big < -9223372036854775808n) {
-    throw new TransformError(`${text} does not fit SQLite's 64-bit INTEGER`);
-  }
-  return big;
-}
-
-function toBoolean(v: SourceValue): SqliteValue {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'number' || typeof v === 'bigint') {
-    // A tinyint(1) holding 2 is data, not a boolean: reject rather than fold it into 1.
-    if (Number(v) === 0 || Number(v) === 1) return Number(v);
-    throw new TransformError(`${v} is not a boolean (0 or 1)`);
-  }
-  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return v.some((b) => b !== 0) ? 1 : 0;
-  switch (v.trim().toLowerCase()) {
-    case 't': case 'true': case '1':
-      return 1;
-    case 'f': case 'false': case '0':
-      return 0;
-  }
-  throw new TransformError(`'${v}' is not a boolean`);
-}
-
-function toReal(v: SourceValue): SqliteValue {
-  if (v === null || v === undefined) return null;
-  const n = typeof v === 'number' ? v : Number(asText(v));
-  // SQLite stores NaN as NULL: that would be a silent loss, so the row is rejected instead.
-  if (Number.isNaN(n)) throw new TransformError(`'${asText(v)}' is not a number (NaN cannot be stored in SQLite)`);
-  return n;
-}
-
-/** The value as SQLite can store it, unchanged (booleans as 1/0, byte arrays as Buffers). */
-function passThrough(v: SourceValue): SqliteValue {
-  if (v === undefined) return null;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (v instanceof Uint8Array && !Buffer.isBuffer(v)) return Buffer.from(v);
-  return v as SqliteValue;
-}
-
-function toText(v: SourceValue): SqliteValue {
-  if (v === null || v === undefined) return null;
-  return asText(v);
-}
-
-function toBlob(v: SourceValue): SqliteValue {
-  if (v === null || v === undefined) return null;
-  if (Buffer.isBuffer(v)) return v;
-  if (v instanceof Uint8Array) return Buffer.from(v);
-  if (typeof v === 'string') {
-    // Postgres bytea in hex output form.
-    if (v.startsWith('\\x')) return Buffer.from(v.slice(2), 'hex');
-    return Buffer.from(v, 'utf8');
-  }
-  throw new TransformError(`a ${typeof v} is not binary data`);
-}
-
-function toJsonText(v: SourceValue): SqliteValue {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v;
-  return JSON.stringify(v);
-}
-
-/**
- * Fraction digits a column's timestamps keep: its declared precision. Introspectors set it (Postgres
- * defaults to 6); without one, MySQL's DATETIME/TIMESTAMP default of 0 applies, else microseconds.
- */
-function fractionDigits(column: Column): number {
-  return column.precision ?? (column.dataType === 'datetime' || column.dataType === 'timestamp' ? 0 : 6);
-}
-
-// The common case, already in UTC (Postgres with TimeZone UTC, MySQL with time_zone +00:00):
-// 'YYYY-MM-DD HH:MM:SS[.f]' with an optional '+00' / 'Z'. Rewritten without parsing, since this
-// transform runs once per value on the copy's hot path.
-const UTC_TIMESTAMP = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(\+00|\+00:00|Z)?$/;
-
-function isoTimestamp(column: Column, utcSuffix: boolean): ValueFn {
-  const digits = Math.min(column.precision ?? 6, 9);
-  const zeros = '0'.repeat(digits);
-  return (v) => {
-    if (v === null || v === undefined) return null;
-    const text = asText(v);
-    const fast = UTC_TIMESTAMP.exec(text);
-    // Text without a zone is taken as UTC (the sessions are set to UTC); longer fractions than
-    // the column keeps take the careful path, which never drops non-zero digits.
-    if (fast && (fast[3] === undefined || fast[3].length <= digits)) {
-      const fraction = digits ? `.${fast[3] === undefined ? zeros : fast[3].padEnd(digits, '0')}` : '';
-      if (fraction || fast[3] === undefined) return `${fast[1]}T${fast[2]}${fraction}${utcSuffix ? 'Z' : ''}`;
-    }
-    let p = parseTimestamp(text);
-    if (utcSuffix) p = toUtc(p);
-    return `${formatDate(p)}T${formatTime(p, digits)}${utcSuffix ? 'Z' : ''}`;
-  };
-}
-
-/**
- * 'now' in the same text form copied values have: SQLite gives milliseconds (%f is SS.SSS), so
- * the fraction is padded or cut to the column's digits to keep text order equal to time order.
- */
-function isoNowSql(column: Column, suffix: string): string {
-  const digits = Math.min(column.precision ?? 6, 9);
-  const base = "strftime('%Y-%m-%dT%H:%M:%S', 'now')";
-  if (digits === 0) return `(${base}${suffix ? ` || '${suffix}'` : ''})`;
-  const fraction = digits <= 3 ? `substr(strftime('%f', 'now'), 3, ${digits + 1})` : `substr(strftime('%f', 'now'), 3) || '${'0'.repeat(digits - 3)}'`;
-  return `(${base} || ${fraction}${suffix ? ` || '${suffix}'` : ''})`;
-}
-
-function unixTimestamp(unit: 's' | 'ms'): (column: Column) => ValueFn {
-  return () => (v) => {
-    if (v === null || v === undefined) return null;
-    const ms = epochMillis(parseTimestamp(asText(v)));
-    return unit === 'ms' ? ms : Math.floor(ms / 1000);
-  };
 }
 
 const DRIZZLE_TEXT: DrizzleColumn = { builder: 'text' };
