@@ -61,7 +61,7 @@ export const demoCommand = defineCommand<DemoOptions>({
         `  ${wrangler} --command "SELECT name, composer, unit_price FROM track LIMIT 5"`,
         `  ${wrangler} --command "SELECT count(*) AS invoices, sum(CAST(total AS NUMERIC)) AS revenue FROM invoice"`,
         'Or serve it from a Worker:',
-        `  cd ${project.dir} && npx wrangler dev`,
+        `  npx wrangler dev --config ${project.config}`,
       ].join('\n'),
     );
     return EXIT_CODES[result.status];
