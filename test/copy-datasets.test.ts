@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { copy } from '../src/pipeline/copy.js';
 import type { CopySummary } from '../src/pipeline/copy-events.js';
-import { makeProject, testEnv, wranglerCounts, wranglerQuery, type WranglerProject } from './helpers/copy-project.js';
+import { makeProject, useTestEnv, wranglerCounts, wranglerQuery, type WranglerProject } from './helpers/copy-project.js';
 import { mysqlRowCounts, pgRowCounts, sqliteRowCounts } from './helpers/copy-sources.js';
 import { CHINOOK_SQLITE, MYSQL_DATASETS, PG_DATASETS, mysqlUrl, pgUrl } from './helpers/env.js';
 
@@ -54,12 +54,7 @@ function assertLegitimate(r: RejectLine): void {
 }
 
 describe('copy: every dataset into local D1, read back through the real wrangler', () => {
-  const saved = { ...process.env };
-  before(() => Object.assign(process.env, testEnv()));
-  after(() => {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  });
+  useTestEnv();
 
   for (const ds of DATASETS) {
     test(ds.name, async () => {

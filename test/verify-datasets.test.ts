@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { copy } from '../src/pipeline/copy.js';
 import { localD1Path } from '../src/targets/d1-local/d1-local-path.js';
-import { makeProject, testEnv, wranglerCounts } from './helpers/copy-project.js';
+import { makeProject, useTestEnv, wranglerCounts } from './helpers/copy-project.js';
 import { mysqlRowCounts, pgRowCounts, sqliteRowCounts } from './helpers/copy-sources.js';
 import { CHINOOK_SQLITE, mysqlUrl, pgUrl } from './helpers/env.js';
 import { jsonSummary, openForTamper, q, readFailures, runVerifyCommand, tableInfo } from './helpers/verify-helpers.js';
@@ -60,12 +60,7 @@ function tamper(file: string): Tampered {
 }
 
 describe('verify: each engine into local D1, clean then tampered', () => {
-  const saved = { ...process.env };
-  before(() => Object.assign(process.env, testEnv()));
-  after(() => {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  });
+  useTestEnv();
 
   for (const ds of DATASETS) {
     test(ds.name, async () => {

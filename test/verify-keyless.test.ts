@@ -12,7 +12,7 @@ import mysql from 'mysql2/promise';
 import { copy } from '../src/pipeline/copy.js';
 import { localD1Path } from '../src/targets/d1-local/d1-local-path.js';
 import { verify } from '../src/verify/verify.js';
-import { makeProject, testEnv } from './helpers/copy-project.js';
+import { makeProject, useTestEnv } from './helpers/copy-project.js';
 import { mysqlUrl } from './helpers/env.js';
 import { jsonSummary, openForTamper, q, readFailures, runVerifyCommand } from './helpers/verify-helpers.js';
 
@@ -44,12 +44,7 @@ async function keylessTables(db: string): Promise<Map<string, number>> {
 }
 
 describe('verify: tables without a key, and rejected rows', () => {
-  const saved = { ...process.env };
-  before(() => Object.assign(process.env, testEnv()));
-  after(() => {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  });
+  useTestEnv();
 
   test('edgecases: keyless tables verify as multisets; a duplicated row is caught', async () => {
     const from = mysqlUrl('edgecases');

@@ -8,10 +8,10 @@ import type { Source } from '../sources/source.js';
 import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
 import { openTargetReader } from '../verify/target-reader.js';
 import type { VerifyEventListener, VerifySummary } from '../verify/verify-events.js';
-import { verifySource } from '../verify/verify.js';
+import { verifySource, type VerifyRunOptions } from '../verify/verify.js';
 import type { CopyEventListener, CopySummary } from './copy-events.js';
-import { copySource } from './copy.js';
-import { planSource, type PlanResult } from './plan.js';
+import { copySource, type CopyRunOptions } from './copy.js';
+import { planSource, type PlanOptions, type PlanResult } from './plan.js';
 
 export type MigrateStatus = 'verified' | 'mismatch' | 'blocked' | 'copy-incomplete' | 'interrupted';
 
@@ -22,21 +22,14 @@ export interface MigrateResult {
   verify?: VerifySummary;
 }
 
-export interface MigrateRunOptions {
+export interface MigrateRunOptions
+  extends Pick<CopyRunOptions, 'tables' | 'jobs' | 'batchSize' | 'resume' | 'maxRejects' | 'rejectDir' | 'signal'>,
+    Pick<VerifyRunOptions, 'failuresFile' | 'maxFailures'> {
   /** Copy even when the plan has blockers (the rows that hit them are rejected). */
   acceptFindings?: boolean;
   /** Scan the data for the plan's D1-limit findings (default true). */
   measure?: boolean;
-  tables?: string[];
-  jobs?: number;
-  batchSize?: number;
-  resume?: boolean;
-  maxRejects?: number;
-  rejectDir?: string;
-  failuresFile?: string;
-  maxFailures?: number;
-  signal?: AbortSignal;
-  onPlanProgress?: (event: { phase: string; table?: string; done: number; total: number }) => void;
+  onPlanProgress?: PlanOptions['onProgress'];
   onCopyEvent?: CopyEventListener;
   onVerifyEvent?: VerifyEventListener;
 }

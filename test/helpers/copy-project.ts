@@ -4,6 +4,7 @@
 // wrangler come from wrangler.ts beside this file.
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { REPO_ROOT } from './env.js';
 import { WRANGLER, d1Queries, makeWranglerProject, wrangler, type WranglerProject } from './wrangler.js';
 
@@ -48,4 +49,14 @@ export function installFakeWrangler(binDir: string): string {
   writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" --import "${tsx}" "${script}" "$@"\n`);
   chmodSync(shim, 0o755);
   return shim;
+}
+
+/** In a describe(): process.env is testEnv() for its tests, and put back as it was after them. */
+export function useTestEnv(): void {
+  const saved = { ...process.env };
+  before(() => Object.assign(process.env, testEnv()));
+  after(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
 }
