@@ -23,6 +23,13 @@ export async function schema(options: SourceOptions & { outDir: string; name?: s
   return { ...ctx, files: writeSchemaFiles(ctx, options) };
 }
 
+export { copy, copySource, type CopyOptions, type CopyRunOptions } from './pipeline/copy.js';
+export type { CopyEvent, CopySummary, CopyTableSummary } from './pipeline/copy-events.js';
+export { verify, verifySource, type VerifyOptions, type VerifyRunOptions } from './verify/verify.js';
+export type { VerifyEvent, VerifySummary, VerifyTableSummary } from './verify/verify-events.js';
+export { migrate, migrateSource, type MigrateOptions, type MigrateResult, type MigrateStatus } from './pipeline/migrate.js';
+export { parseTarget } from './targets/registry.js';
+export { startEmbeddedPostgres } from './demo/embedded-postgres.js';
 export { UserError } from './errors.js';
 export { openSource } from './sources/registry.js';
 export { CastRules, describeRule, type CastRule, type ResolvedCast } from './casting/rules.js';
