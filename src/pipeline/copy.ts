@@ -13,6 +13,7 @@ import { RejectFiles } from './copy-rejects.js';
 import { selectTables, startCopy } from './copy-start.js';
 import { copyTable, type TableContext } from './copy-table.js';
 import { planSource } from './plan.js';
+import { forEachTable } from './table-pool.js';
 
 export const DEFAULT_JOBS = 2;
 export const DEFAULT_BATCH_ROWS = 2_000;
@@ -89,24 +90,14 @@ export async function copySource(options: CopyRunOptions): Promise<CopySummary> 
       },
     };
 
-    // Largest tables first: with several jobs the copy ends when the largest one does.
-    const queue = [...start.tables].sort((a, b) => b.table.sizeEstimate - a.table.sizeEstimate);
-    const results = new Map<string, CopyTableSummary & { done: boolean }>();
-    let failure: unknown;
-    const worker = async () => {
-      for (let m = queue.shift(); m && !stop.signal.aborted; m = queue.shift()) {
-        const job = { mapping: m, entry: start.entries.get(m.name)!, resumed: start.resumed, batchSize: batchRows(m, maxBatch) };
-        try {
-          results.set(m.name, await copyTable(job, ctx));
-        } catch (e) {
-          failure ??= e;
-          stop.abort();
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, worker));
-    options.signal?.removeEventListener('abort', onAbort);
-    if (failure !== undefined) throw failure;
+    let results: Map<string, CopyTableSummary & { done: boolean }>;
+    try {
+      results = await forEachTable(start.tables, jobs, stop, (m) =>
+        copyTable({ mapping: m, entry: start.entries.get(m.name)!, resumed: start.resumed, batchSize: batchRows(m, maxBatch) }, ctx),
+      );
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
 
     const findings: Finding[] = [];
     const notes = [...start.notes];

@@ -23,6 +23,7 @@ import type { VerifyEventListener, VerifyMethod, VerifySummary, VerifyTableSumma
 import { verifyKeyed } from './verify-keyed.js';
 import { verifyMultiset } from './verify-multiset.js';
 import { verifyOrdered } from './verify-ordered.js';
+import { forEachTable } from '../pipeline/table-pool.js';
 
 export const DEFAULT_CHUNK_ROWS = 10_000;
 export const DEFAULT_MAX_FAILURES = 1_000;
@@ -132,22 +133,7 @@ export async function verifySource(options: VerifyRunOptions): Promise<VerifySum
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, tables: selected.map((m) => m.name) });
     const shared: Shared = { snapshot, target, rejectDir, failures, chunkRows: Math.max(1, Math.floor(options.chunkRows ?? DEFAULT_CHUNK_ROWS)), signal: stop.signal, emit };
 
-    // Largest tables first: with several jobs the run ends when the largest one does.
-    const queue = [...selected].sort((a, b) => b.table.sizeEstimate - a.table.sizeEstimate);
-    const results = new Map<string, VerifyTableSummary>();
-    let failure: unknown;
-    const worker = async () => {
-      for (let m = queue.shift(); m && !stop.signal.aborted; m = queue.shift()) {
-        try {
-          results.set(m.name, await verifyTable(m, shared));
-        } catch (e) {
-          failure ??= e;
-          stop.abort();
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, worker));
-    if (failure !== undefined) throw failure;
+    const results = await forEachTable(selected, jobs, stop, (m) => verifyTable(m, shared));
 
     const tables = selected.flatMap((m) => results.get(m.name) ?? []);
     const interrupted = tables.length < selected.length || stop.signal.aborted;
