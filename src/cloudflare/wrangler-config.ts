@@ -1,10 +1,10 @@
-// Finding and reading the Worker project's wrangler config the way wrangler 4 does, for its
-// D1 bindings: which database `wrangler d1 execute <db> --local` and `wrangler dev` would open.
+// Finding and reading the Worker project's wrangler config the way wrangler 4 does: which D1
+// database (and, for other targets, which binding) `wrangler … --local` and `wrangler dev` would open.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import jsonc from 'jsonc-parser';
 import { TomlError, parse as parseToml } from 'smol-toml';
-import { UserError } from '../../errors.js';
+import { UserError } from '../errors.js';
 
 export interface D1DatabaseConfig {
   binding: string;
