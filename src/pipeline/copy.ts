@@ -12,6 +12,7 @@ import type { Target } from '../targets/target.js';
 import type { CopyEventListener, CopyStatus, CopySummary, CopyTableSummary } from './copy-events.js';
 import { RejectFiles } from './copy-rejects.js';
 import { selectTables, startCopy } from './copy-start.js';
+import { CopyControl } from './copy-control.js';
 import { copyTable, type TableContext } from './copy-table.js';
 import { copyUnits } from './copy-units.js';
 import { planSource } from './plan.js';
@@ -67,39 +68,18 @@ export async function copySource(options: CopyRunOptions): Promise<CopySummary> 
     snapshot = await source.snapshot(Math.min(jobs, start.tables.length) || 1);
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, resumed: start.resumed, tables: start.tables.map((m) => m.name) });
 
-    const stop = new AbortController();
-    let status: CopyStatus = 'complete';
-    const onAbort = () => {
-      if (status === 'complete') status = 'interrupted';
-      stop.abort();
-    };
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    let rejected = [...start.entries.values()].reduce((s, e) => s + e.rejected, 0);
-    const ctx: TableContext = {
-      snapshot,
-      session,
-      capabilities: target.capabilities,
-      rejects,
-      stop: stop.signal,
-      emit,
-      countRejects: (n) => {
-        rejected += n;
-        if (options.maxRejects !== undefined && rejected > options.maxRejects && status === 'complete') {
-          status = 'max-rejects';
-          stop.abort();
-        }
-      },
-    };
+    const control = new CopyControl(options.signal, options.maxRejects, [...start.entries.values()].reduce((s, e) => s + e.rejected, 0));
+    const ctx: TableContext = { snapshot, session, capabilities: target.capabilities, rejects, stop: control.stop.signal, emit, countRejects: control.countRejects };
 
     let results: Map<string, CopyTableSummary & { done: boolean }>;
     try {
-      results = await forEachTable(start.tables, jobs, stop, (m) =>
+      results = await forEachTable(start.tables, jobs, control.stop, (m) =>
         copyTable({ mapping: m, entry: start.entries.get(m.name)!, resumed: start.resumed, batchSize: batchRows(m, maxBatch) }, ctx),
       );
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      control.dispose();
     }
+    let status: CopyStatus = control.status;
 
     const findings: Finding[] = [];
     const notes = [...start.notes];
