@@ -85,6 +85,7 @@ async function copyCollection(c: Collection, start: UnitJournalEntry, resumed: b
       break;
     }
     const batch = c.ordered ? read : await fresh(c, read, s.session);
+    if (batch.length === 0) continue; // all committed before (a resumed SCAN passing what is done)
     const units: Unit<unknown>[] = [];
     const settled: Key[] = [];
     const rejects: UnitRejectRecord[] = [];
