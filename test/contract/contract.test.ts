@@ -1,9 +1,9 @@
 // The contract every source and every target keeps, run against the real servers on a small
 // shared fixture (fixture.ts) for each pair kinds.ts lists:
-// - a copy interrupted between batches resumes exactly: read = written + rejected over the
-//   whole fixture, and verify then finds no row missing or extra;
+// - a copy interrupted between batches resumes exactly: read = written + rejected (+ skipped by
+//   a rule) over the whole fixture, and verify then finds no unit missing or extra;
 // - a unit the target cannot hold is rejected with its key and reason in the reject file;
-// - verify passes on the copy, and names the one row tampered with in the target;
+// - verify passes on the copy, and names the one unit tampered with in the target;
 // - bad input (a wrong --from, a wrong --to) is answered with one line and exit code 2.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,9 +14,8 @@ import { copy } from '../../src/pipeline/copy.js';
 import { verify } from '../../src/verify/verify.js';
 import { runCli } from '../helpers/cli.js';
 import { testEnv } from '../helpers/copy-project.js';
-import { openForTamper, readFailures } from '../helpers/verify-helpers.js';
-import { BIG_ID, ITEMS, TAGS, TAMPERED_ID } from './fixture.js';
-import { pairs, SOURCES, TARGETS, type TargetInstance } from './kinds.js';
+import { readFailures } from '../helpers/verify-helpers.js';
+import { pairs, type TargetInstance } from './kinds.js';
 
 /** One line on stderr saying what is wrong, and exit code 2: no stack, no second line. */
 function assertOneLineUserError(r: { code: number | null; stdout: string; stderr: string }, what: string): void {
@@ -27,13 +26,17 @@ function assertOneLineUserError(r: { code: number | null; stdout: string; stderr
   assert.doesNotMatch(r.stderr, /\n\s+at /, `${what}: no stack trace`);
 }
 
-for (const { source, target } of pairs()) {
+/** Key records as the reject and failures files write them: integers as numbers or strings, depending on the driver. */
+const sameKey = (a: unknown, b: unknown) => JSON.stringify(a, (_k, v: unknown) => (typeof v === 'number' ? String(v) : v)) === JSON.stringify(b, (_k, v: unknown) => (typeof v === 'number' ? String(v) : v));
+
+for (const { source, target, badSource, badTarget } of pairs()) {
   describe(`contract: ${source.name} → ${target.name}`, () => {
     const saved = { ...process.env };
     const work = mkdtempSync(path.join(os.tmpdir(), 'flarelift-contract-'));
     const rejectDir = path.join(work, 'rejects');
     const failuresFile = path.join(work, 'failures.jsonl');
-    const expectedRejects = target.d1Limits ? 1 : 0;
+    const rejected = source.rejected(target.limits);
+    const skipped = source.skipped ?? 0;
     let from: string;
     let t: TargetInstance;
     before(async () => {
@@ -60,58 +63,60 @@ for (const { source, target } of pairs()) {
         },
       });
       assert.equal(first.status, 'interrupted');
-      assert.ok(first.totals.read > 0 && first.totals.read < ITEMS + TAGS, `read ${first.totals.read} before the interruption`);
+      assert.ok(first.totals.read > 0 && first.totals.read < source.units, `read ${first.totals.read} before the interruption`);
 
       const second = await copy({ ...base, resume: true });
       assert.equal(second.status, 'complete');
-      assert.equal(second.totals.read, ITEMS + TAGS);
-      assert.equal(second.totals.read, second.totals.written + second.totals.rejected);
-      assert.equal(second.totals.rejected, expectedRejects);
+      assert.equal(second.totals.read, source.units);
+      assert.equal(second.totals.read, second.totals.written + second.totals.rejected + (second.totals.skippedByRule ?? 0));
+      assert.equal(second.totals.rejected, rejected.length);
+      assert.equal(second.totals.skippedByRule ?? 0, skipped);
 
-      const file = path.join(rejectDir, 'items.rejects.jsonl');
-      if (expectedRejects === 0) {
-        assert.ok(!existsSync(file), 'no reject file when nothing is rejected');
-        return;
+      const collections = new Set(second.tables.map((c) => c.name));
+      for (const name of collections) {
+        const file = path.join(rejectDir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.rejects.jsonl`);
+        const expected = rejected.filter((r) => r.collection === name);
+        if (expected.length === 0) {
+          assert.ok(!existsSync(file), `no reject file for ${name}`);
+          continue;
+        }
+        const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: unknown; reason: string });
+        assert.equal(lines.length, expected.length, name);
+        for (const r of expected) {
+          const line = lines.find((l) => sameKey(l.key, r.key));
+          assert.ok(line, `${name}: a reject line for ${JSON.stringify(r.key)}`);
+          assert.match(line.reason, r.reason);
+        }
       }
-      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: { id: number | string }; reason: string });
-      assert.equal(lines.length, 1);
-      // Reject files write integers the driver read as BigInt (SQLite) as strings, others as numbers.
-      assert.equal(String(lines[0].key.id), String(BIG_ID));
-      assert.match(lines[0].reason, /^note: value of 2,100,000 bytes is over D1's limit/);
     });
 
-    test('verify passes on the copy and names the row tampered with', async () => {
+    test('verify passes on the copy and names the unit tampered with', async () => {
       const readBack = await t.readBack();
       const options = { from, to: readBack.to, ...readBack.options, rejectDir, failuresFile };
       const good = await verify(options);
       assert.equal(good.ok, true, JSON.stringify(good.totals));
-      assert.equal(good.totals.sourceRows, ITEMS + TAGS);
-      assert.equal(good.totals.targetRows, ITEMS + TAGS - expectedRejects);
-      assert.equal(good.totals.rejected, expectedRejects);
+      assert.equal(good.totals.sourceRows, source.units);
+      assert.equal(good.totals.targetRows, source.units - rejected.length - skipped);
+      assert.equal(good.totals.rejected, rejected.length + skipped);
 
-      const db = openForTamper(t.dataFile());
-      try {
-        assert.equal(db.prepare(`UPDATE items SET name = 'tampered' WHERE id = ?`).run(TAMPERED_ID).changes, 1);
-      } finally {
-        db.close();
-      }
+      await t.tamper(source.tampered);
       const bad = await verify(options);
       assert.equal(bad.ok, false);
       assert.deepEqual({ changed: bad.totals.changed, missing: bad.totals.missing, extra: bad.totals.extra }, { changed: 1, missing: 0, extra: 0 });
       const [record, ...more] = readFailures(failuresFile);
       assert.deepEqual(more, []);
       assert.equal(record.kind, 'changed');
-      assert.deepEqual(record.key, { id: TAMPERED_ID });
-      assert.deepEqual(record.columns?.map((c) => [c.column, c.target]), [['name', 'tampered']]);
+      assert.equal(record.table, source.tampered.collection);
+      assert.ok(sameKey(record.key, source.tampered.key), `failure names ${JSON.stringify(record.key)}`);
     });
 
     test('bad input is answered with one line and exit code 2', async () => {
-      // Each kind's own mistake once: sources into the default target, targets from the default source.
-      if (target === TARGETS[0]) {
-        const r = await runCli(['copy', '--from', source.bad(work), '--to', `sqlite:${path.join(work, 'never.db')}`], { cwd: work, env: process.env });
+      // Each kind's own mistake once: a source's with its first target, a target's with its first source.
+      if (badSource) {
+        const r = await runCli(['copy', '--from', source.bad(work), '--to', t.to, ...t.args], { cwd: work, env: process.env });
         assertOneLineUserError(r, `--from ${source.bad(work)}`);
       }
-      if (source === SOURCES[0]) {
+      if (badTarget) {
         const r = await runCli(['copy', '--from', from, ...t.bad], { cwd: work, env: process.env });
         assertOneLineUserError(r, t.bad.join(' '));
       }
