@@ -8,8 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Miniflare } from 'miniflare';
-import { plan } from '../src/index.js';
-import { REPO_ROOT } from './helpers/env.js';
+import { plan, type PlanResult } from '../src/index.js';
+import { runCli } from './helpers/cli.js';
+import { REPO_ROOT, pgUrl } from './helpers/env.js';
+import { dropPgDatabase, freshPgDatabase, withPg } from './helpers/pg.js';
 import { bundleWorker, checkWithPython, makePythonFixtures, runtimeBundleSize, type PythonFixtures } from './helpers/runtime-fixtures.js';
 
 interface Settled<T = unknown> {
@@ -222,5 +224,38 @@ describe('plan on a Django-made database', () => {
     assert.ok(p.findings.some((f) => f.code === 'password-hash-bcrypt' && f.object === 'auth_user.password'));
     // Other text columns (usernames, emails, content type names) hold no hashes.
     assert.deepEqual(p.passwordHashes?.map((c) => `${c.table}.${c.column}`), ['auth_user.password']);
+  });
+});
+
+describe('plan on PostgreSQL finds hash columns by their values', () => {
+  const DB = 'fl_i12_hashes';
+  after(() => dropPgDatabase(DB));
+
+  test('`plan --json` reports a column named for nothing in particular, and leaves look-alike hex alone', async () => {
+    await freshPgDatabase(DB, [
+      'CREATE TABLE accounts (id int PRIMARY KEY, email text, credential varchar(200), etag char(32), note text)',
+    ]);
+    const h = fx.hashes;
+    const credentials = [h['werkzeug-pbkdf2:sha256'], h['werkzeug-pbkdf2:sha256-50000'], h['bcrypt-2b'], h['passlib-bcrypt'], h['werkzeug-scrypt']];
+    await withPg(DB, async (c) => {
+      for (const [i, cred] of credentials.entries()) {
+        // etag: bare 32-digit hex, the shape of an unsalted MD5, in a column whose name says checksum.
+        await c.query('INSERT INTO accounts VALUES ($1, $2, $3, md5($2), $4)', [i, `u${i}@example.com`, cred, 'a note long enough to be looked at by the scan']);
+      }
+    });
+    const r = await runCli(['plan', '--from', pgUrl(DB), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const p = JSON.parse(r.stdout) as PlanResult;
+    assert.deepEqual(p.passwordHashes?.map((c) => `${c.table}.${c.column}`), ['accounts.credential']);
+    const formats = Object.fromEntries(p.passwordHashes![0].formats.map((f) => [f.format, f]));
+    assert.deepEqual(formats['werkzeug-pbkdf2:sha256'].iterations, [50_000, 260_000]);
+    assert.equal(formats['werkzeug-pbkdf2:sha256'].workersOneCall, false);
+    assert.deepEqual(formats.bcrypt.cost, [10]);
+    assert.equal(formats.bcrypt.count, 2);
+    assert.equal(formats['werkzeug-scrypt'].count, 1);
+    const codes = p.findings.filter((f) => f.object === 'accounts.credential').map((f) => f.code).sort();
+    assert.deepEqual(codes, ['password-hash-bcrypt', 'password-hash-over-workers-pbkdf2-cap', 'password-hash-scrypt']);
+    // No secret value reaches the report: hashes are described, never printed.
+    for (const cred of credentials) assert.ok(!r.stdout.includes(cred.split('$').pop()!));
   });
 });
