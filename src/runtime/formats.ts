@@ -1,5 +1,6 @@
 // Recognizes stored password hashes by their shape and reads their parameters. Pure string work
 // (no crypto), shared by the Worker-side verifier and by `plan`'s scan of source columns.
+import { fromBase64, fromHex, utf8Bytes } from './encoding.js';
 
 export type Pbkdf2Digest = 'SHA-1' | 'SHA-256' | 'SHA-512';
 
@@ -72,31 +73,13 @@ function int(text: string): number | undefined {
 
 function decode(text: string, how: 'base64' | 'hex'): Uint8Array | undefined {
   try {
-    return how === 'hex' ? hexBytes(text) : base64Bytes(text);
+    return how === 'hex' ? fromHex(text) : fromBase64(text);
   } catch {
     return undefined;
   }
 }
 
-// Local decoders keep this module free of imports, so plan can load it without the crypto parts.
-function hexBytes(text: string): Uint8Array {
-  if (!/^(?:[0-9a-fA-F]{2})+$/.test(text)) throw new Error('not hex');
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-function base64Bytes(text: string): Uint8Array {
-  let s = text.replace(/[-.]/g, '+').replace(/_/g, '/').replace(/=+$/, '');
-  if (!/^[A-Za-z0-9+/]+$/.test(s) || s.length % 4 === 1) throw new Error('not base64');
-  s += '='.repeat((4 - (s.length % 4)) % 4);
-  const binary = atob(s);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
-const text = (s: string) => new TextEncoder().encode(s);
+const text = utf8Bytes;
 
 function pbkdf2(format: string, digest: Pbkdf2Digest, iterations: string, salt: Uint8Array | undefined, hash: Uint8Array | undefined, peppered?: boolean): Pbkdf2Hash | undefined {
   const n = int(iterations);
