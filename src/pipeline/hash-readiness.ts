@@ -151,5 +151,3 @@ export async function scanPasswordHashes(source: Source, m: TableMapping, measur
   }
   return out;
 }
-
-export { passwordHashFindings } from './hash-findings.js';

@@ -4,7 +4,8 @@ import { sortFindings, type Finding } from '../catalog/findings.js';
 import type { Catalog, TableMeasurement } from '../catalog/types.js';
 import { buildSchema, type SchemaResult } from '../schema/build-schema.js';
 import type { Source } from '../sources/source.js';
-import { passwordHashFindings, scanPasswordHashes, type PasswordHashColumn } from './hash-readiness.js';
+import { passwordHashFindings } from './hash-findings.js';
+import { scanPasswordHashes, type PasswordHashColumn } from './hash-readiness.js';
 import { measurementFindings, objectFindings, sizeFindings, tableFindings } from './findings.js';
 
 export interface ColumnPlan {
