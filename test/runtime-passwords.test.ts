@@ -3,7 +3,7 @@
 // deriveBits call as in production; rehashing lands in one call; PyJWT and python-jose tokens
 // verify and the runtime's tokens verify with them. Then `plan` on a Django-made database.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -257,5 +257,72 @@ describe('plan on PostgreSQL finds hash columns by their values', () => {
     assert.deepEqual(codes, ['password-hash-bcrypt', 'password-hash-over-workers-pbkdf2-cap', 'password-hash-scrypt']);
     // No secret value reaches the report: hashes are described, never printed.
     for (const cred of credentials) assert.ok(!r.stdout.includes(cred.split('$').pop()!));
+  });
+});
+
+describe("the README's login recipe, run as written in a Worker with D1", () => {
+  let recipe: Miniflare;
+  const PEPPER = 'a-pepper-from-wrangler-secret';
+
+  before(async () => {
+    const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const block = /### Recipe: a login handler with D1\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme);
+    assert.ok(block, 'README has the recipe');
+    // The production PBKDF2 cap goes in first, then the recipe verbatim.
+    const code = `import './test/helpers/production-pbkdf2-cap.ts';\n${block[1]}`;
+    const { Miniflare } = await import('miniflare');
+    recipe = new Miniflare({
+      modules: true,
+      script: (await bundleWorker({ code })).code,
+      compatibilityDate: '2025-09-01',
+      d1Databases: ['DB'],
+      bindings: { JWT_SECRET: fx.secret, PASSWORD_PEPPER: PEPPER },
+    });
+    // The users as Django left them, in the D1 table the recipe reads.
+    const Database = (await import('better-sqlite3')).default;
+    const django = new Database(fx.django.db, { readonly: true });
+    const users = django.prepare('SELECT id, username, email, password FROM auth_user').all() as { id: number; username: string; email: string; password: string }[];
+    django.close();
+    const db = await recipe.getD1Database('DB');
+    await db.exec('CREATE TABLE auth_user (id INTEGER PRIMARY KEY, username TEXT, email TEXT, password TEXT)');
+    await db.batch(users.map((u) => db.prepare('INSERT INTO auth_user VALUES (?, ?, ?, ?)').bind(u.id, u.username, u.email, u.password)));
+  });
+  after(() => recipe?.dispose());
+
+  const login = (email: string, password: string) =>
+    recipe.dispatchFetch('http://worker.test/login', { method: 'POST', body: JSON.stringify({ email, password }) });
+  const stored = async (email: string) =>
+    (await (await recipe.getD1Database('DB')).prepare('SELECT id, password FROM auth_user WHERE email = ?').bind(email).first<{ id: number; password: string }>())!;
+
+  test('verifies the Django hash, rehashes it in D1 on login, issues a JWT the API accepts', async () => {
+    const email = 'user3@example.com';
+    const before = await stored(email);
+    assert.match(before.password, /^pbkdf2_sha256\$/);
+    assert.equal((await login(email, fx.wrong)).status, 401);
+    assert.equal((await login('nobody@example.com', fx.password)).status, 401);
+    assert.equal((await stored(email)).password, before.password, 'a failed login changes nothing');
+
+    const ok = await login(email, `${fx.password}3`);
+    assert.equal(ok.status, 200);
+    const { token } = (await ok.json()) as { token: string };
+    const after = await stored(email);
+    assert.match(after.password, /^\$fl-pbkdf2-sha256\$i=100000,pepper=1\$/);
+
+    // The second login checks the new hash (one native call) and leaves it alone.
+    assert.equal((await login(email, `${fx.password}3`)).status, 200);
+    assert.equal((await stored(email)).password, after.password);
+    assert.equal((await login(email, fx.wrong)).status, 401);
+
+    const me = await recipe.dispatchFetch('http://worker.test/me', { headers: { Authorization: `Bearer ${token}` } });
+    assert.deepEqual(await me.json(), { user: String(before.id) });
+    assert.equal((await recipe.dispatchFetch('http://worker.test/me', { headers: { Authorization: `Bearer ${token}x` } })).status, 401);
+    assert.equal((await recipe.dispatchFetch('http://worker.test/me')).status, 401);
+  });
+
+  test('an account whose hash cannot be checked is sent to a password reset, not told it is wrong', async () => {
+    const db = await recipe.getD1Database('DB');
+    await db.prepare('UPDATE auth_user SET password = ? WHERE email = ?').bind('$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo', 'user5@example.com').run();
+    const r = await login('user5@example.com', `${fx.password}5`);
+    assert.equal(r.status, 409);
   });
 });

@@ -50,10 +50,16 @@ export async function checkWithPython(request: {
 }
 
 /** The esbuild options wrangler uses for a Worker (platform browser, its conditions, ESM). */
-async function build(entry: string, minify: boolean): Promise<{ bytes: Uint8Array; code: string; inputs: string[] }> {
+const RUNTIME_ENTRY = path.join(REPO_ROOT, 'src/runtime/index.ts');
+
+/**
+ * Bundles like wrangler does (platform browser, its conditions, ESM). `flarelift/runtime` resolves
+ * to the entry's source, as the package's `exports` map points at its build.
+ */
+async function build(entry: string | { code: string }, minify: boolean): Promise<{ bytes: Uint8Array; code: string; inputs: string[] }> {
   const esbuild = await import('esbuild');
   const r = await esbuild.build({
-    entryPoints: [entry],
+    ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: { contents: entry.code, loader: 'ts', resolveDir: REPO_ROOT, sourcefile: 'worker.ts' } }),
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -62,12 +68,13 @@ async function build(entry: string, minify: boolean): Promise<{ bytes: Uint8Arra
     write: false,
     metafile: true,
     minify,
+    plugins: [{ name: 'flarelift-runtime', setup: (b) => b.onResolve({ filter: /^flarelift\/runtime$/ }, () => ({ path: RUNTIME_ENTRY })) }],
   });
   const out = r.outputFiles[0];
   return { bytes: out.contents, code: out.text, inputs: Object.keys(r.metafile.inputs) };
 }
 
-export async function bundleWorker(entry: string): Promise<{ code: string; inputs: string[] }> {
+export async function bundleWorker(entry: string | { code: string }): Promise<{ code: string; inputs: string[] }> {
   const { code, inputs } = await build(entry, false);
   return { code, inputs };
 }
@@ -75,6 +82,6 @@ export async function bundleWorker(entry: string): Promise<{ code: string; input
 /** Minified size of the `flarelift/runtime` entry with its dependencies, raw and gzipped. */
 export async function runtimeBundleSize(): Promise<{ bytes: number; gzipBytes: number; inputs: string[] }> {
   const { gzipSync } = await import('node:zlib');
-  const { bytes, inputs } = await build(path.join(REPO_ROOT, 'src/runtime/index.ts'), true);
+  const { bytes, inputs } = await build(RUNTIME_ENTRY, true);
   return { bytes: bytes.length, gzipBytes: gzipSync(bytes).length, inputs };
 }

@@ -1,23 +1,7 @@
 // A Worker that exposes flarelift/runtime to the tests, bundled with esbuild and run under
-// Miniflare. Its first lines make `crypto.subtle.deriveBits` behave as production workerd does:
-// PBKDF2 above 100,000 iterations throws NotSupportedError (local workerd accepts any count), and
-// every PBKDF2 call's iteration count is recorded so a test can see how a hash was checked.
+// Miniflare, with PBKDF2 capped at 100,000 iterations per deriveBits call as in production.
+import { takePbkdf2Calls } from './production-pbkdf2-cap.js';
 import { hashPassword, needsRehash, signJwt, verifyJwt, verifyPassword, type JwtClaims, type SignOptions, type VerifyOptions } from '../../src/runtime/index.js';
-
-const PRODUCTION_PBKDF2_CAP = 100_000;
-let derived: number[] = [];
-const subtle = crypto.subtle;
-const deriveBits = subtle.deriveBits.bind(subtle);
-subtle.deriveBits = (async (algorithm: AlgorithmIdentifier | Pbkdf2Params, key: CryptoKey, length: number) => {
-  if (typeof algorithm === 'object' && algorithm.name === 'PBKDF2') {
-    const iterations = (algorithm as Pbkdf2Params).iterations;
-    derived.push(iterations);
-    if (iterations > PRODUCTION_PBKDF2_CAP) {
-      throw new DOMException(`Pbkdf2 failed: iteration counts above ${PRODUCTION_PBKDF2_CAP} are not supported (requested ${iterations}).`, 'NotSupportedError');
-    }
-  }
-  return deriveBits(algorithm, key, length);
-}) as typeof subtle.deriveBits;
 
 type Op =
   | { op: 'verify'; items: { hash: string; password: string; pepper?: string }[] }
@@ -27,12 +11,13 @@ type Op =
   | { op: 'probe-derive'; iterations: number };
 
 async function settle<T>(work: () => Promise<T>): Promise<{ value?: T; error?: string; code?: string; derived: number[] }> {
-  derived = [];
+  takePbkdf2Calls();
   try {
-    return { value: await work(), derived };
+    const value = await work();
+    return { value, derived: takePbkdf2Calls() };
   } catch (e) {
     const err = e as Error & { code?: string };
-    return { error: `${err.name}: ${err.message}`, code: err.code, derived };
+    return { error: `${err.name}: ${err.message}`, code: err.code, derived: takePbkdf2Calls() };
   }
 }
 
