@@ -37,6 +37,11 @@ interface Rule {
   cpu: boolean;
 }
 
+/** Formats the runtime verifies in JavaScript: the CPU time decides the plan, rehashing ends it. */
+function inJavaScript(code: string, applies: Rule['applies'], says: string): Rule {
+  return { code, severity: 'warning', applies, says, fix: `verify with flarelift/runtime's verifyPassword on the paid plan, and ${REHASH}`, cpu: true };
+}
+
 const RULES: Rule[] = [
   {
     code: 'password-hash-unverifiable',
@@ -46,30 +51,13 @@ const RULES: Rule[] = [
     fix: 'rehash on the old backend at login before the move (to PBKDF2-SHA256 ≤ 100,000 iterations or bcrypt), or send these users through a password reset',
     cpu: false,
   },
-  {
-    code: 'password-hash-over-workers-pbkdf2-cap',
-    severity: 'warning',
-    applies: (f) => f.kind === 'pbkdf2' && !f.workersOneCall,
-    says: `production Workers cannot verify them in one call (crypto.subtle PBKDF2 refuses more than ${n(WORKERS_PBKDF2_MAX_ITERATIONS)} iterations per deriveBits; local wrangler dev does not); flarelift/runtime computes them in JavaScript`,
-    fix: `verify with flarelift/runtime's verifyPassword on the paid plan, and ${REHASH}`,
-    cpu: true,
-  },
-  {
-    code: 'password-hash-bcrypt',
-    severity: 'warning',
-    applies: (f) => f.kind === 'bcrypt',
-    says: 'bcrypt exists in a Worker only as JavaScript; flarelift/runtime verifies it',
-    fix: `verify with flarelift/runtime's verifyPassword on the paid plan, and ${REHASH}`,
-    cpu: true,
-  },
-  {
-    code: 'password-hash-scrypt',
-    severity: 'warning',
-    applies: (f) => f.kind === 'scrypt',
-    says: 'scrypt exists in a Worker only as JavaScript (memory 128·N·r bytes of the 128 MB); flarelift/runtime verifies it',
-    fix: `verify with flarelift/runtime's verifyPassword on the paid plan, and ${REHASH}`,
-    cpu: true,
-  },
+  inJavaScript(
+    'password-hash-over-workers-pbkdf2-cap',
+    (f) => f.kind === 'pbkdf2' && !f.workersOneCall,
+    `production Workers cannot verify them in one call (crypto.subtle PBKDF2 refuses more than ${n(WORKERS_PBKDF2_MAX_ITERATIONS)} iterations per deriveBits; local wrangler dev does not); flarelift/runtime computes them in JavaScript`,
+  ),
+  inJavaScript('password-hash-bcrypt', (f) => f.kind === 'bcrypt', 'bcrypt exists in a Worker only as JavaScript; flarelift/runtime verifies it'),
+  inJavaScript('password-hash-scrypt', (f) => f.kind === 'scrypt', 'scrypt exists in a Worker only as JavaScript (memory 128·N·r bytes of the 128 MB); flarelift/runtime verifies it'),
   {
     code: 'password-hash-weak',
     severity: 'warning',
@@ -83,7 +71,7 @@ const RULES: Rule[] = [
     severity: 'info',
     applies: (f) => f.kind === 'pbkdf2' && f.workersOneCall,
     says: `production Workers verify them in one native PBKDF2 call (at most ${n(WORKERS_PBKDF2_MAX_ITERATIONS)} iterations)`,
-    fix: "verify with flarelift/runtime's verifyPassword; nothing to migrate",
+    fix: "nothing blocks the move: verify with flarelift/runtime's verifyPassword; rehashing to the native format on login is optional",
     cpu: true,
   },
 ];
