@@ -6,7 +6,7 @@ import { hmac } from '@noble/hashes/hmac';
 import { scrypt } from '@noble/hashes/scrypt';
 import { sha256 } from '@noble/hashes/sha2';
 import { constantTimeEqual, constantTimeEqualText, fromHex, toBase64, toHex, utf8Bytes } from './encoding.js';
-import { NATIVE_PREFIX, WORKERS_PBKDF2_MAX_ITERATIONS, parseHash, type DigestHash, type ParsedHash } from './formats.js';
+import { NATIVE_PREFIX, WORKERS_PBKDF2_MAX_ITERATIONS, parseHash, type DigestHash } from './formats.js';
 import { pbkdf2 } from './pbkdf2.js';
 
 /** Thrown for a hash this runtime cannot check (unknown shape, argon2, a pepper that was not given). */
@@ -38,10 +38,6 @@ export interface HashOptions extends PepperOption {
 }
 
 export const DEFAULT_ITERATIONS = WORKERS_PBKDF2_MAX_ITERATIONS;
-
-function describe(h: ParsedHash): string {
-  return h.format;
-}
 
 async function passwordKey(password: string, peppered: boolean | undefined, options: PepperOption): Promise<Uint8Array> {
   if (!peppered) return utf8Bytes(password);
@@ -84,7 +80,7 @@ export async function verifyPassword(stored: string, password: string, options: 
     case 'digest':
       return verifyDigest(h, password);
     case 'argon2':
-      throw new UnsupportedHashError(`${describe(h)} cannot be verified in a Worker (no argon2 in the runtime; ${h.memoryKiB} KiB per check)`);
+      throw new UnsupportedHashError(`${h.format} cannot be verified in a Worker (no argon2 in the runtime; ${h.memoryKiB} KiB per check)`);
   }
 }
 
