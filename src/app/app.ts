@@ -1,0 +1,108 @@
+// `flarelift app`: read a backend's code, write (or merge into) a Worker project for it, and
+// check the result deploys. The report carries names, schedules and findings — never a secret value.
+import path from 'node:path';
+import { checkPyodide, readRequirements, type PyodideCheck } from './python-requirements.js';
+import { planProject, type ProjectPlan } from './project-plan.js';
+import { DEV_VARS_FILE, SECRETS_FILE, writeProject } from './project-write.js';
+import { checkReadiness, type Readiness } from './readiness.js';
+import { scanBackend } from './scan.js';
+import type { Finding, Severity } from './types.js';
+
+export interface AppOptions {
+  dir: string;
+  out: string;
+  /** Bundle with wrangler and weigh it (default true). */
+  readiness?: boolean;
+  /** Measure startup in workerd (default true; needs readiness). */
+  startup?: boolean;
+  /** Keep the bundle here instead of a removed temp dir. */
+  bundleDir?: string;
+  /** Year whose time-zone offsets are examined (default: this year). */
+  year?: number;
+}
+
+export interface AppJobReport {
+  name: string;
+  via: string;
+  schedule: string;
+  timezone: string;
+  at: string;
+  runsAs: { kind: 'cron'; cron: string } | { kind: 'alarm'; intervalMs: number } | { kind: 'unsupported'; reason: string };
+}
+
+export interface AppReport {
+  backend: string;
+  out: string;
+  config: string;
+  merged: boolean;
+  languages: string[];
+  filesRead: number;
+  jobs: AppJobReport[];
+  triggers: { cron: string; jobs: string[] }[];
+  alarms: { job: string; intervalMs: number }[];
+  bindings: { d1?: string; kv: string[]; r2?: string; durableObjects: string[]; assets?: string };
+  vars: string[];
+  /** Names only; the values are in the two files below. */
+  secrets: string[];
+  secretFiles: string[];
+  python?: Omit<PyodideCheck, 'findings'>;
+  readiness?: Readiness;
+  findings: Finding[];
+  written: string[];
+}
+
+const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Replaces every secret value (whatever its characters) with ***: the last guard on what is printed or generated. */
+export function scrubSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const s of [...secrets].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  return out;
+}
+
+function buildReport(o: AppOptions, plan: ProjectPlan, langs: string[], files: number, written: ReturnType<typeof writeProject>, py?: PyodideCheck, readiness?: Readiness): AppReport {
+  const findings = [...plan.findings, ...(py?.findings ?? []), ...(readiness?.findings ?? [])];
+  if (written.otherMain) {
+    findings.push({ severity: 'warning', code: 'main', message: `the existing config's main is ${written.otherMain}, not the generated src/index.ts: import its scheduled() dispatcher and classes from there`, at: { file: path.basename(written.config), line: 0 } });
+  }
+  findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  return {
+    backend: path.resolve(o.dir),
+    out: path.resolve(o.out),
+    config: written.config,
+    merged: written.merged,
+    languages: langs,
+    filesRead: files,
+    jobs: plan.converted.map((c) => ({ name: c.job.name, via: c.job.via, schedule: c.job.described, timezone: c.job.timezone ?? 'UTC', at: `${c.job.at.file}:${c.job.at.line}`, runsAs: c.conversion })),
+    triggers: plan.crons.map((c) => ({ cron: c.cron, jobs: c.jobs.map((j) => j.job) })),
+    alarms: plan.alarms.map((a) => ({ job: a.job, intervalMs: a.intervalMs })),
+    bindings: {
+      d1: plan.d1?.binding,
+      kv: plan.kv.map((k) => k.binding),
+      r2: plan.r2?.binding,
+      durableObjects: [...(plan.alarms.length ? ['TICKER'] : []), ...(plan.rooms ? ['ROOMS'] : [])],
+      assets: plan.assetsDir,
+    },
+    vars: Object.keys(plan.config.vars),
+    secrets: [...plan.config.secrets.keys()],
+    secretFiles: plan.config.secrets.size ? [SECRETS_FILE, DEV_VARS_FILE].map((f) => path.join(path.resolve(o.out), f)) : [],
+    python: py && { unavailable: py.unavailable, unknown: py.unknown },
+    readiness,
+    findings,
+    written: written.files,
+  };
+}
+
+export async function runApp(o: AppOptions): Promise<AppReport> {
+  const scan = await scanBackend(o.dir);
+  const plan = planProject(scan, o.out, o.year);
+  const secretValues = [...plan.config.secrets.values()];
+  // Generated code quotes the backend's source lines: scrub them before anything is written.
+  for (const c of plan.crons) for (const j of c.jobs) j.described = scrubSecrets(j.described, secretValues);
+  for (const a of plan.alarms) a.described = scrubSecrets(a.described, secretValues);
+  const written = writeProject(plan, o.out, path.basename(path.resolve(o.dir)));
+  const py = scan.languages.has('python') ? checkPyodide(await readRequirements(o.dir)) : undefined;
+  const readiness = o.readiness === false ? undefined : await checkReadiness(path.resolve(o.out), written.config, { startup: o.startup !== false, bundleDir: o.bundleDir });
+  const report = buildReport(o, plan, [...scan.languages].sort(), scan.files, written, py, readiness);
+  return JSON.parse(scrubSecrets(JSON.stringify(report), secretValues.map((v) => JSON.stringify(v).slice(1, -1)))) as AppReport;
+}
