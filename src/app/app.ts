@@ -1,6 +1,8 @@
 // `flarelift app`: read a backend's code, write (or merge into) a Worker project for it, and
 // check the result deploys. The report carries names, schedules and findings — never a secret value.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../errors.js';
 import { checkPyodide, readRequirements, type PyodideCheck } from './python-requirements.js';
 import { planProject, type ProjectPlan } from './project-plan.js';
 import { DEV_VARS_FILE, SECRETS_FILE, writeProject } from './project-write.js';
@@ -9,7 +11,8 @@ import { scanBackend } from './scan.js';
 import type { Finding, Severity } from './types.js';
 
 export interface AppOptions {
-  dir: string;
+  /** The backend to read; without it only the readiness of the Worker project at `out` is checked. */
+  dir?: string;
   out: string;
   /** Bundle with wrangler and weigh it (default true). */
   readiness?: boolean;
@@ -31,7 +34,8 @@ export interface AppJobReport {
 }
 
 export interface AppReport {
-  backend: string;
+  /** Absent when only a Worker project's readiness was checked. */
+  backend?: string;
   out: string;
   config: string;
   merged: boolean;
@@ -60,10 +64,10 @@ export function scrubSecrets(text: string, secrets: Iterable<string>): string {
   return out;
 }
 
-function buildReport(o: AppOptions, plan: ProjectPlan, langs: string[], files: number, written: ReturnType<typeof writeProject>, py?: PyodideCheck, readiness?: Readiness): AppReport {
+function buildReport(o: AppOptions & { dir: string }, plan: ProjectPlan, langs: string[], files: number, written: ReturnType<typeof writeProject>, py?: PyodideCheck, readiness?: Readiness): AppReport {
   const findings = [...plan.findings, ...(py?.findings ?? []), ...(readiness?.findings ?? [])];
   if (written.otherMain) {
-    findings.push({ severity: 'warning', code: 'main', message: `the existing config's main is ${written.otherMain}, not the generated src/index.ts: import its scheduled() dispatcher and classes from there`, at: { file: path.basename(written.config), line: 0 } });
+    findings.push({ severity: 'warning', code: 'main', message: `the Worker's main is ${written.otherMain}, not the generated ${written.dispatcher}: call its scheduled() from your handler and export its Durable Object classes from your main`, at: { file: path.basename(written.config), line: 0 } });
   }
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   return {
@@ -93,7 +97,33 @@ function buildReport(o: AppOptions, plan: ProjectPlan, langs: string[], files: n
   };
 }
 
+/** Readiness of an existing Worker project alone (no backend to read). */
+async function workerOnly(o: AppOptions): Promise<AppReport> {
+  const out = path.resolve(o.out);
+  const config = ['wrangler.json', 'wrangler.jsonc', 'wrangler.toml'].map((n) => path.join(out, n)).find((f) => existsSync(f));
+  if (!config) throw new UserError(`no wrangler.json, wrangler.jsonc or wrangler.toml in ${out} — pass --dir <backend> to generate a Worker project, or --out an existing one`);
+  const readiness = await checkReadiness(out, config, { startup: o.startup !== false, bundleDir: o.bundleDir });
+  return {
+    out,
+    config,
+    merged: false,
+    languages: [],
+    filesRead: 0,
+    jobs: [],
+    triggers: [],
+    alarms: [],
+    bindings: { kv: [], durableObjects: [] },
+    vars: [],
+    secrets: [],
+    secretFiles: [],
+    readiness,
+    findings: readiness.findings,
+    written: [],
+  };
+}
+
 export async function runApp(o: AppOptions): Promise<AppReport> {
+  if (o.dir === undefined) return workerOnly(o);
   const scan = await scanBackend(o.dir);
   const plan = planProject(scan, o.out, o.year);
   const secretValues = [...plan.config.secrets.values()];
@@ -103,6 +133,6 @@ export async function runApp(o: AppOptions): Promise<AppReport> {
   const written = writeProject(plan, o.out, path.basename(path.resolve(o.dir)));
   const py = scan.languages.has('python') ? checkPyodide(await readRequirements(o.dir)) : undefined;
   const readiness = o.readiness === false ? undefined : await checkReadiness(path.resolve(o.out), written.config, { startup: o.startup !== false, bundleDir: o.bundleDir });
-  const report = buildReport(o, plan, [...scan.languages].sort(), scan.files, written, py, readiness);
+  const report = buildReport({ ...o, dir: o.dir }, plan, [...scan.languages].sort(), scan.files, written, py, readiness);
   return JSON.parse(scrubSecrets(JSON.stringify(report), secretValues.map((v) => JSON.stringify(v).slice(1, -1)))) as AppReport;
 }

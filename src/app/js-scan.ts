@@ -64,6 +64,13 @@ export async function scanJs(scan: CodeScan, file: string, text: string, seen: S
     if (!n) return fallback;
     if (ts.isIdentifier(n) || ts.isPropertyAccessExpression(n)) return n.getText(sf);
     if ((ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n)) && n.name) return n.name.text;
+    // `() => purge()` or `() => { purge(); }`: the one function it calls names the job.
+    if (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) {
+      let body: TS.Node = n.body;
+      if (ts.isBlock(body) && body.statements.length === 1 && ts.isExpressionStatement(body.statements[0]!)) body = body.statements[0].expression;
+      if (ts.isAwaitExpression(body)) body = body.expression;
+      if (ts.isCallExpression(body)) return fnName(body.expression, fallback);
+    }
     return fallback;
   };
   const push = (node: TS.Node, name: string, via: Job['via'], schedule: Schedule | string, timezone?: string): void => {

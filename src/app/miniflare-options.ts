@@ -19,16 +19,18 @@ interface WorkerConfig {
   durable_objects?: { bindings?: { name: string; class_name: string; script_name?: string }[] };
 }
 
-export function readWorkerConfig(configFile: string): WorkerConfig {
-  return (jsonc.parse(readFileSync(configFile, 'utf8'), [], { allowTrailingComma: true }) ?? {}) as WorkerConfig;
+export async function readWorkerConfig(configFile: string): Promise<WorkerConfig> {
+  const text = readFileSync(configFile, 'utf8');
+  if (configFile.endsWith('.toml')) return (await import('smol-toml')).parse(text) as WorkerConfig;
+  return (jsonc.parse(text, [], { allowTrailingComma: true }) ?? {}) as WorkerConfig;
 }
 
 const byBinding = (list: Binding[] | undefined, id: (b: Binding) => string | undefined): Record<string, string> =>
   Object.fromEntries((list ?? []).map((b) => [b.binding, id(b) ?? b.binding]));
 
 /** Options for the bundle `script` (wrangler's --outdir output) of the project configured by `configFile`. */
-export function miniflareOptions(configFile: string, script: string, extra: Partial<MiniflareOptions> = {}): MiniflareOptions {
-  const c = readWorkerConfig(configFile);
+export async function miniflareOptions(configFile: string, script: string, extra: Partial<MiniflareOptions> = {}): Promise<MiniflareOptions> {
+  const c = await readWorkerConfig(configFile);
   const dos = (c.durable_objects?.bindings ?? []).filter((d) => !d.script_name);
   return {
     name: c.name,

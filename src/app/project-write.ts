@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { freshConfig, mergeConfig } from './config-write.js';
 import type { ProjectPlan } from './project-plan.js';
-import { indexSource, jobsSource } from './worker-code.js';
+import { GENERATED_HEADER, indexSource, jobsSource } from './worker-code.js';
 
 /** The file for `wrangler secret bulk <file>` (JSON object of name → value). */
 export const SECRETS_FILE = 'secrets.bulk.json';
@@ -20,6 +20,8 @@ export interface Written {
   files: string[];
   /** `main` of an existing config when it is not the generated dispatcher. */
   otherMain?: string;
+  /** The generated dispatcher, relative to the project. */
+  dispatcher: string;
 }
 
 /**
@@ -58,7 +60,13 @@ export function writeProject(plan: ProjectPlan, outDir: string, backendLabel: st
     if (main && path.normalize(main) !== path.normalize('src/index.ts')) otherMain = main;
   } else write(config, freshConfig(plan), files);
 
-  write(path.join(outDir, 'src/index.ts'), indexSource(plan, backendLabel), files);
+  // The user's own src/index.ts is never overwritten: the dispatcher then goes beside it.
+  let dispatcher = path.join(outDir, 'src/index.ts');
+  if (existsSync(dispatcher) && !readFileSync(dispatcher, 'utf8').startsWith(GENERATED_HEADER)) {
+    dispatcher = path.join(outDir, 'src/flarelift.ts');
+    otherMain ??= 'src/index.ts';
+  }
+  write(dispatcher, indexSource(plan, backendLabel), files);
   const jobsFile = path.join(outDir, 'src/jobs.ts');
   const jobs = jobsSource(plan, existsSync(jobsFile) ? readFileSync(jobsFile, 'utf8') : undefined);
   if (jobs !== undefined) write(jobsFile, jobs, files);
@@ -80,5 +88,5 @@ export function writeProject(plan: ProjectPlan, outDir: string, backendLabel: st
     const json = { name: plan.name, private: true, type: 'module', scripts: { dev: 'wrangler dev', deploy: 'wrangler deploy', secrets: `wrangler secret bulk ${SECRETS_FILE}` }, devDependencies: { wrangler: '^4.86.0' } };
     write(pkg, `${JSON.stringify(json, null, 2)}\n`, files);
   }
-  return { config, merged: existing !== undefined, files, otherMain };
+  return { config, merged: existing !== undefined, files, otherMain, dispatcher: path.relative(outDir, dispatcher) };
 }

@@ -130,6 +130,7 @@ function settingsModule(scan: CodeScan, file: string, src: PySource): void {
     if (target?.name !== 'VariableName' || !/^[A-Z][A-Z0-9_]*$/.test(src.of(target))) continue;
     const name = src.of(target);
     if (name === 'DATABASES') scan.features.add('database');
+    if (name === 'MEDIA_ROOT') scan.features.add('bucket');
     const v = literal(src, value);
     if (typeof v === 'string') scan.settings.push({ name, value: v, from: { file, line: src.line(stmt.from) }, fromModule: true });
   }

@@ -54,16 +54,30 @@ async function bootMs(options: object): Promise<number> {
 }
 
 export async function measureStartup(configFile: string, script: string): Promise<number> {
-  // The Worker's console output is drained, not printed: the report is the output.
-  const quiet = { handleRuntimeStdio: (out: NodeJS.ReadableStream, err: NodeJS.ReadableStream) => void (out.resume(), err.resume()) };
-  const opts = miniflareOptions(configFile, script, quiet);
+  // The Worker's output is kept, not printed: the report is the output; workerd's errors explain a failed start.
+  let stderr = '';
+  const quiet = {
+    handleRuntimeStdio: (out: NodeJS.ReadableStream, err: NodeJS.ReadableStream) => {
+      out.resume();
+      err.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
+    },
+  };
+  const opts = await miniflareOptions(configFile, script, quiet);
   const empty = { modules: true, script: 'export default { fetch() { return new Response("") } }', compatibilityDate: opts.compatibilityDate, ...quiet };
   const baseline = await bootMs(empty);
-  const worker = await bootMs(opts);
+  let worker: number;
+  try {
+    worker = await bootMs(opts);
+  } catch (e) {
+    const cause = stderr.split('\n').find((l) => /error|uncaught|exception/i.test(l));
+    throw new Error(cause ? cause.replace(/\s+/g, ' ').trim() : (e as Error).message, { cause: e });
+  }
   return Math.max(0, Math.round(worker - baseline));
 }
 
-export async function checkReadiness(projectDir: string, configFile: string, o: { startup: boolean; bundleDir?: string }): Promise<Readiness> {
+export async function checkReadiness(project: string, config: string, o: { startup: boolean; bundleDir?: string }): Promise<Readiness> {
+  const projectDir = path.resolve(project);
+  const configFile = path.resolve(config);
   const r: Readiness = { dryRun: { ok: false }, limits: { gzipFree: WORKER_GZIP_FREE_BYTES, gzipPaid: WORKER_GZIP_PAID_BYTES, raw: WORKER_RAW_MAX_BYTES, startupMs: STARTUP_LIMIT_MS }, largestModules: [], findings: [] };
   const bin = findWrangler(projectDir);
   if (!bin) {

@@ -9,24 +9,10 @@ const size = (n: number): string => (n >= KIB * KIB ? `${(n / KIB / KIB).toFixed
 
 export function renderAppReport(r: AppReport): string {
   const out: string[] = [];
-  out.push(`${r.merged ? 'merged into' : 'wrote'} ${r.config} (${r.languages.join(' + ') || 'no code'}; ${r.filesRead} files read)`);
-  out.push('', 'Schedules');
-  if (r.jobs.length === 0) out.push('  no scheduled jobs found');
-  for (const j of r.jobs) {
-    const target = j.runsAs.kind === 'cron' ? `cron "${j.runsAs.cron}" (UTC)` : j.runsAs.kind === 'alarm' ? `Durable Object alarm every ${j.runsAs.intervalMs / 1000} s` : `not converted: ${j.runsAs.reason}`;
-    out.push(`  ${j.name} [${j.via}, ${j.timezone}] ${j.at}`, `    → ${target}`);
-  }
-  if (r.triggers.length) out.push(`  ${r.triggers.length} Cron Trigger(s): ${r.triggers.map((t) => t.cron).join(' | ')}`);
-  const b = r.bindings;
-  out.push('', 'Bindings');
-  out.push(`  D1: ${b.d1 ?? '-'}   KV: ${b.kv.join(', ') || '-'}   R2: ${b.r2 ?? '-'}   Durable Objects: ${b.durableObjects.join(', ') || '-'}   assets: ${b.assets ?? '-'}`);
-  out.push('', 'Settings');
-  out.push(`  vars: ${r.vars.join(', ') || '-'}`);
-  out.push(`  secrets: ${r.secrets.join(', ') || '-'}${r.secretFiles.length ? ` (values in ${r.secretFiles.join(' and ')}, git-ignored; upload with wrangler secret bulk)` : ''}`);
-  if (r.python?.unavailable.length || r.python?.unknown.length) {
-    out.push('', 'Python requirements (Python Workers / Pyodide)');
-    for (const u of r.python.unavailable) out.push(`  not available: ${u.name} — ${u.reason}`);
-    if (r.python.unknown.length) out.push(`  pure-Python wheel needed: ${r.python.unknown.join(', ')}`);
+  if (r.backend === undefined) out.push(`checked ${r.config}`);
+  else {
+    out.push(`${r.merged ? 'merged into' : 'wrote'} ${r.config} (${r.languages.join(' + ') || 'no code'}; ${r.filesRead} files read)`);
+    out.push(...backendSections(r));
   }
   const rd = r.readiness;
   if (rd) {
@@ -47,4 +33,26 @@ export function renderAppReport(r: AppReport): string {
     }
   }
   return out.join('\n');
+}
+
+function backendSections(r: AppReport): string[] {
+  const out: string[] = ['', 'Schedules'];
+  if (r.jobs.length === 0) out.push('  no scheduled jobs found');
+  for (const j of r.jobs) {
+    const target = j.runsAs.kind === 'cron' ? `cron "${j.runsAs.cron}" (UTC)` : j.runsAs.kind === 'alarm' ? `Durable Object alarm every ${j.runsAs.intervalMs / 1000} s` : `not converted: ${j.runsAs.reason}`;
+    out.push(`  ${j.name} [${j.via}, ${j.timezone}] ${j.at}`, `    → ${target}`);
+  }
+  if (r.triggers.length) out.push(`  ${r.triggers.length} Cron Trigger(s): ${r.triggers.map((t) => t.cron).join(' | ')}`);
+  const b = r.bindings;
+  out.push('', 'Bindings');
+  out.push(`  D1: ${b.d1 ?? '-'}   KV: ${b.kv.join(', ') || '-'}   R2: ${b.r2 ?? '-'}   Durable Objects: ${b.durableObjects.join(', ') || '-'}   assets: ${b.assets ?? '-'}`);
+  out.push('', 'Settings');
+  out.push(`  vars: ${r.vars.join(', ') || '-'}`);
+  out.push(`  secrets: ${r.secrets.join(', ') || '-'}${r.secretFiles.length ? ` (values in ${r.secretFiles.join(' and ')}, git-ignored; upload with wrangler secret bulk)` : ''}`);
+  if (r.python?.unavailable.length || r.python?.unknown.length) {
+    out.push('', 'Python requirements (Python Workers / Pyodide)');
+    for (const u of r.python.unavailable) out.push(`  not available: ${u.name} — ${u.reason}`);
+    if (r.python.unknown.length) out.push(`  pure-Python wheel needed: ${r.python.unknown.join(', ')}`);
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { defineCommand } from '../command.js';
 
 interface AppCommandOptions {
-  dir: string;
+  dir?: string;
   out: string;
   json?: boolean;
   readiness: boolean;
@@ -14,7 +14,7 @@ export const appCommand = defineCommand<AppCommandOptions>({
   summary: "turn a backend's code into a Worker project: crons, alarms, secrets, bindings, and what cannot run",
   configure: (cmd) =>
     cmd
-      .requiredOption('--dir <backend>', 'the backend source folder to read')
+      .option('--dir <backend>', 'the backend source folder to read (without it: only check the readiness of --out)')
       .requiredOption('--out <worker-dir>', 'the Worker project to write or merge into')
       .option('--json', 'print the report as JSON (shape documented in the README)')
       .option('--no-readiness', 'skip bundling with wrangler (no size or startup check)')
