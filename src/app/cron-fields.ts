@@ -58,7 +58,7 @@ export function compressField(values: readonly number[] | undefined, r: FieldRan
   const sorted = [...new Set(values)].sort((a, b) => a - b);
   const span = r.max - r.min + 1;
   if (sorted.length === span) return '*';
-  if (sorted.length > 2 && sorted[0] === r.min) {
+  if (sorted.length >= 2 && sorted[0] === r.min) {
     const step = sorted[1]! - sorted[0]!;
     const even = sorted.every((v, i) => v === r.min + i * step);
     if (even && span % step === 0 && sorted.length === span / step) return `*/${step}`;

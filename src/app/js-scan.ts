@@ -148,7 +148,9 @@ export async function scanJs(scan: CodeScan, file: string, text: string, seen: S
       push(n, name, 'setInterval', ms === undefined ? 'the delay is not a literal' : { kind: 'interval', seconds: ms / 1000 });
     } else if (/\.(incr|incrby|decr|hincrby)$/i.test(callee) && bound.size) {
       if ([...bound.values()].some((v) => /redis/.test(v))) addRule('redis-counter', n, `calls ${callee}()`);
-    } else if (/\.(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream)$/.test(callee)) addRule('file-write', n, `calls ${callee}()`);
+    } else if (/(^|\.)(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream)$/.test(callee) && /^(node:)?fs(\/promises)?$/.test(mod ?? '')) {
+      addRule('file-write', n, `calls ${callee}()`);
+    }
   };
   visit(sf);
 }
