@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { scrubSecrets } from './classify.js';
 import { checkPyodide, readRequirements, type PyodideCheck } from './python-requirements.js';
 import { planProject, type ProjectPlan } from './project-plan.js';
 import { DEV_VARS_FILE, SECRETS_FILE, writeProject } from './project-write.js';
@@ -56,13 +57,6 @@ export interface AppReport {
 }
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
-/** Replaces every secret value (whatever its characters) with ***: the last guard on what is printed or generated. */
-export function scrubSecrets(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const s of [...secrets].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
-  return out;
-}
 
 function buildReport(o: AppOptions & { dir: string }, plan: ProjectPlan, langs: string[], files: number, written: ReturnType<typeof writeProject>, py?: PyodideCheck, readiness?: Readiness): AppReport {
   const findings = [...plan.findings, ...(py?.findings ?? []), ...(readiness?.findings ?? [])];
@@ -127,9 +121,6 @@ export async function runApp(o: AppOptions): Promise<AppReport> {
   const scan = await scanBackend(o.dir);
   const plan = planProject(scan, o.out, o.year);
   const secretValues = [...plan.config.secrets.values()];
-  // Generated code quotes the backend's source lines: scrub them before anything is written.
-  for (const c of plan.crons) for (const j of c.jobs) j.described = scrubSecrets(j.described, secretValues);
-  for (const a of plan.alarms) a.described = scrubSecrets(a.described, secretValues);
   const written = writeProject(plan, o.out, path.basename(path.resolve(o.dir)));
   const py = scan.languages.has('python') ? checkPyodide(await readRequirements(o.dir)) : undefined;
   const readiness = o.readiness === false ? undefined : await checkReadiness(path.resolve(o.out), written.config, { startup: o.startup !== false, bundleDir: o.bundleDir });

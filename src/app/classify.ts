@@ -71,3 +71,10 @@ export function classifySettings(settings: readonly Setting[]): Classified {
   }
   return out;
 }
+
+/** Replaces every secret value (whatever its characters) with ***: the last guard on what is printed or generated. */
+export function scrubSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const s of [...secrets].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  return out;
+}

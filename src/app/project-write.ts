@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { scrubSecrets } from './classify.js';
 import { freshConfig, mergeConfig } from './config-write.js';
 import type { ProjectPlan } from './project-plan.js';
 import { GENERATED_HEADER, indexSource, jobsSource } from './worker-code.js';
@@ -50,15 +51,19 @@ export function writeProject(plan: ProjectPlan, outDir: string, backendLabel: st
     throw new UserError(`${path.join(outDir, 'wrangler.toml')} exists: flarelift app merges into wrangler.json or wrangler.jsonc only — convert it (or move it away) and run again`);
   }
   const files: string[] = [];
+  // Every file but the two secret files: generated code quotes the backend's source lines, so
+  // each secret value is scrubbed from it before it is written.
+  const values = [...plan.config.secrets.values()];
+  const put = (file: string, text: string): void => write(file, scrubSecrets(text, values), files);
   const existing = ['wrangler.jsonc', 'wrangler.json'].map((n) => path.join(outDir, n)).find((f) => existsSync(f));
   const config = existing ?? path.join(outDir, 'wrangler.jsonc');
   let otherMain: string | undefined;
   if (existing) {
     const text = readFileSync(existing, 'utf8');
-    write(existing, mergeConfig(text, existing, plan), files);
+    put(existing, mergeConfig(text, existing, plan));
     const main = /"main"\s*:\s*"([^"]*)"/.exec(text)?.[1];
     if (main && path.normalize(main) !== path.normalize('src/index.ts')) otherMain = main;
-  } else write(config, freshConfig(plan), files);
+  } else put(config, freshConfig(plan));
 
   // The user's own src/index.ts is never overwritten: the dispatcher then goes beside it.
   let dispatcher = path.join(outDir, 'src/index.ts');
@@ -66,10 +71,10 @@ export function writeProject(plan: ProjectPlan, outDir: string, backendLabel: st
     dispatcher = path.join(outDir, 'src/flarelift.ts');
     otherMain ??= 'src/index.ts';
   }
-  write(dispatcher, indexSource(plan, backendLabel), files);
+  put(dispatcher, indexSource(plan, backendLabel));
   const jobsFile = path.join(outDir, 'src/jobs.ts');
   const jobs = jobsSource(plan, existsSync(jobsFile) ? readFileSync(jobsFile, 'utf8') : undefined);
-  if (jobs !== undefined) write(jobsFile, jobs, files);
+  if (jobs !== undefined) put(jobsFile, jobs);
 
   const secrets = [...plan.config.secrets.entries()];
   if (secrets.length) {
