@@ -3,7 +3,7 @@
 // cannot be expressed. Local-time schedules are shifted by the zone's offset; when the zone
 // changes offset during the year the job gets a finding saying when it runs an hour off.
 import { compressField, DAY_OF_MONTH, DAY_OF_WEEK, expandField, HOUR, MINUTE, MONTH, type FieldRange } from './cron-fields.js';
-import { CRON_MIN_INTERVAL_S } from './limits.js';
+import { CRON_MIN_INTERVAL_SECONDS } from '../cloudflare/limits.js';
 import { formatOffset, isKnownZone, offsetSpans } from './timezones.js';
 import type { Finding, Job, Schedule } from './types.js';
 
@@ -37,9 +37,9 @@ function intervalCron(seconds: number): string | undefined {
 }
 
 function convertInterval(job: Job, seconds: number): Converted {
-  const cron = seconds >= CRON_MIN_INTERVAL_S ? intervalCron(seconds) : undefined;
+  const cron = seconds >= CRON_MIN_INTERVAL_SECONDS ? intervalCron(seconds) : undefined;
   if (cron) return { job, conversion: { kind: 'cron', cron }, findings: [] };
-  const why = seconds < CRON_MIN_INTERVAL_S ? 'shorter than a minute, the shortest Cron Trigger' : 'not a whole divisor of an hour or a day, so no cron expresses it';
+  const why = seconds < CRON_MIN_INTERVAL_SECONDS ? 'shorter than a minute, the shortest Cron Trigger' : 'not a whole divisor of an hour or a day, so no cron expresses it';
   return {
     job,
     conversion: { kind: 'alarm', intervalMs: seconds * 1000 },

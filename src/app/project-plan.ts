@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { classifySettings, type Classified } from './classify.js';
 import { convertJob, type Converted } from './cron-convert.js';
-import { CRON_TRIGGERS_FREE, CRON_TRIGGERS_PAID } from './limits.js';
+import { CRON_MAX_TRIGGERS_FREE, CRON_MAX_TRIGGERS_PAID } from '../cloudflare/limits.js';
 import type { BackendScan } from './scan.js';
 import type { Finding } from './types.js';
 
@@ -68,11 +68,11 @@ export function planProject(scan: BackendScan, outDir: string, year?: number): P
     if (c.conversion.kind === 'cron') crons.set(c.conversion.cron, [...(crons.get(c.conversion.cron) ?? []), stubOf(c)]);
     else if (c.conversion.kind === 'alarm') alarms.push({ ...stubOf(c), intervalMs: c.conversion.intervalMs });
   }
-  if (crons.size > CRON_TRIGGERS_FREE) {
+  if (crons.size > CRON_MAX_TRIGGERS_FREE) {
     findings.push({
-      severity: crons.size > CRON_TRIGGERS_PAID ? 'error' : 'warning',
+      severity: crons.size > CRON_MAX_TRIGGERS_PAID ? 'error' : 'warning',
       code: 'cron-limit',
-      message: `${crons.size} distinct schedules need ${crons.size} Cron Triggers; the free plan allows ${CRON_TRIGGERS_FREE} per account, the paid plan ${CRON_TRIGGERS_PAID}`,
+      message: `${crons.size} distinct schedules need ${crons.size} Cron Triggers; the free plan allows ${CRON_MAX_TRIGGERS_FREE} per account, the paid plan ${CRON_MAX_TRIGGERS_PAID}`,
       replacement: 'merge jobs onto shared schedules, or use one frequent cron whose handler decides which jobs are due',
       docs: 'https://developers.cloudflare.com/workers/platform/limits/#cron-triggers',
     });

@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { findWrangler, Wrangler } from '../targets/d1-remote/wrangler-cli.js';
-import { STARTUP_LIMIT_MS, WORKER_GZIP_FREE_BYTES, WORKER_GZIP_PAID_BYTES, WORKER_RAW_MAX_BYTES } from './limits.js';
+import { findWrangler, Wrangler } from '../cloudflare/wrangler-cli.js';
+import { WORKER_MAX_STARTUP_MS, WORKER_MAX_GZIP_BYTES_FREE, WORKER_MAX_GZIP_BYTES_PAID, WORKER_MAX_RAW_BYTES } from '../cloudflare/limits.js';
 import { miniflareOptions } from './miniflare-options.js';
 import type { Finding } from './types.js';
 
@@ -78,7 +78,7 @@ export async function measureStartup(configFile: string, script: string): Promis
 export async function checkReadiness(project: string, config: string, o: { startup: boolean; bundleDir?: string }): Promise<Readiness> {
   const projectDir = path.resolve(project);
   const configFile = path.resolve(config);
-  const r: Readiness = { dryRun: { ok: false }, limits: { gzipFree: WORKER_GZIP_FREE_BYTES, gzipPaid: WORKER_GZIP_PAID_BYTES, raw: WORKER_RAW_MAX_BYTES, startupMs: STARTUP_LIMIT_MS }, largestModules: [], findings: [] };
+  const r: Readiness = { dryRun: { ok: false }, limits: { gzipFree: WORKER_MAX_GZIP_BYTES_FREE, gzipPaid: WORKER_MAX_GZIP_BYTES_PAID, raw: WORKER_MAX_RAW_BYTES, startupMs: WORKER_MAX_STARTUP_MS }, largestModules: [], findings: [] };
   const bin = findWrangler(projectDir);
   if (!bin) {
     r.dryRun.error = 'no wrangler found (npm i -D wrangler in the Worker project)';
@@ -103,16 +103,16 @@ export async function checkReadiness(project: string, config: string, o: { start
     r.gzipBytes = bodies.reduce((n, b) => n + gzipSync(b).length, 0);
     r.largestModules = largest(metaFile, outDir);
     const top = r.largestModules.map((m) => `${m.path} ${size(m.bytes)}`).join(', ');
-    if (r.gzipBytes > WORKER_GZIP_PAID_BYTES || r.bytes > WORKER_RAW_MAX_BYTES) {
-      r.findings.push({ severity: 'error', code: 'bundle-size', message: `the Worker bundle is ${size(r.gzipBytes)} gzipped (${size(r.bytes)} raw), above the paid plan's ${size(WORKER_GZIP_PAID_BYTES)}; largest: ${top}`, replacement: 'drop or lazy-load the largest dependencies, or move them behind a service binding' });
-    } else if (r.gzipBytes > WORKER_GZIP_FREE_BYTES) {
-      r.findings.push({ severity: 'warning', code: 'bundle-size', message: `the Worker bundle is ${size(r.gzipBytes)} gzipped, above the free plan's ${size(WORKER_GZIP_FREE_BYTES)} (paid allows ${size(WORKER_GZIP_PAID_BYTES)}); largest: ${top}`, replacement: 'a paid plan, or a smaller dependency' });
+    if (r.gzipBytes > WORKER_MAX_GZIP_BYTES_PAID || r.bytes > WORKER_MAX_RAW_BYTES) {
+      r.findings.push({ severity: 'error', code: 'bundle-size', message: `the Worker bundle is ${size(r.gzipBytes)} gzipped (${size(r.bytes)} raw), above the paid plan's ${size(WORKER_MAX_GZIP_BYTES_PAID)}; largest: ${top}`, replacement: 'drop or lazy-load the largest dependencies, or move them behind a service binding' });
+    } else if (r.gzipBytes > WORKER_MAX_GZIP_BYTES_FREE) {
+      r.findings.push({ severity: 'warning', code: 'bundle-size', message: `the Worker bundle is ${size(r.gzipBytes)} gzipped, above the free plan's ${size(WORKER_MAX_GZIP_BYTES_FREE)} (paid allows ${size(WORKER_MAX_GZIP_BYTES_PAID)}); largest: ${top}`, replacement: 'a paid plan, or a smaller dependency' });
     }
     if (o.startup) {
       try {
         r.startupMs = await measureStartup(configFile, path.join(outDir, 'index.js'));
-        if (r.startupMs > STARTUP_LIMIT_MS) {
-          r.findings.push({ severity: 'error', code: 'startup', message: `the Worker's top-level evaluation took about ${r.startupMs} ms in workerd, above the ${STARTUP_LIMIT_MS} ms startup limit: deploys fail and cold starts are refused`, replacement: 'move work done at import time (building tables, loading data, compiling) into the handlers, lazily and cached' });
+        if (r.startupMs > WORKER_MAX_STARTUP_MS) {
+          r.findings.push({ severity: 'error', code: 'startup', message: `the Worker's top-level evaluation took about ${r.startupMs} ms in workerd, above the ${WORKER_MAX_STARTUP_MS} ms startup limit: deploys fail and cold starts are refused`, replacement: 'move work done at import time (building tables, loading data, compiling) into the handlers, lazily and cached' });
         }
       } catch (e) {
         r.startupError = (e as Error).message.split('\n')[0];
