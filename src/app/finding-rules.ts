@@ -1,5 +1,6 @@
 // What a backend may do that a Worker does differently, shared by the Python and JS scanners:
 // one rule per kind with its severity, the Cloudflare replacement and a pointer.
+import { KV_MAX_WRITES_PER_KEY_PER_SECOND, KV_READ_LAG_SECONDS } from '../cloudflare/limits.js';
 import type { Feature, Severity } from './types.js';
 
 export interface FindingRule {
@@ -69,14 +70,14 @@ const rules: FindingRule[] = [
   {
     code: 'redis-counter',
     severity: 'warning',
-    message: 'an atomic counter (INCR): KV has no atomic increment and is eventually consistent',
+    message: `an atomic counter (INCR): KV has no atomic increment, takes ${KV_MAX_WRITES_PER_KEY_PER_SECOND} write per key per second and reads may lag up to ${KV_READ_LAG_SECONDS} s`,
     replacement: 'a Durable Object holding the counter (or D1 UPDATE ... SET n = n + 1)',
     docs: 'https://developers.cloudflare.com/durable-objects/',
   },
   {
     code: 'redis-lock',
     severity: 'warning',
-    message: 'a lock (SET NX / PX): KV cannot compare-and-set',
+    message: `a lock (SET NX / PX): KV cannot compare-and-set and reads may lag writes by up to ${KV_READ_LAG_SECONDS} s`,
     replacement: 'a Durable Object per lock name (its single thread serialises callers)',
     docs: 'https://developers.cloudflare.com/durable-objects/',
   },

@@ -23,6 +23,21 @@ const MODULE_RULES: Record<string, string> = {
   bullmq: 'queue',
 };
 
+/** Redis methods that need more than KV (the rule names are in finding-rules.ts). */
+const REDIS_METHOD_RULES: Record<string, string> = {
+  incr: 'redis-counter',
+  incrby: 'redis-counter',
+  decr: 'redis-counter',
+  hincrby: 'redis-counter',
+  lpush: 'redis-queue',
+  rpush: 'redis-queue',
+  brpop: 'redis-queue',
+  blpop: 'redis-queue',
+  publish: 'redis-pubsub',
+  subscribe: 'redis-pubsub',
+  psubscribe: 'redis-pubsub',
+};
+
 const NODE_BUILTINS = new Set(['assert', 'async_hooks', 'buffer', 'crypto', 'diagnostics_channel', 'dns', 'events', 'fs', 'http', 'https', 'net', 'os', 'path', 'process', 'querystring', 'stream', 'string_decoder', 'timers', 'tls', 'url', 'util', 'zlib', 'child_process', 'worker_threads', 'cluster']);
 
 /** A five- or six-field cron string (node-cron and croner allow a leading seconds field). */
@@ -123,6 +138,15 @@ export async function scanJs(scan: CodeScan, file: string, text: string, seen: S
     ts.forEachChild(n, visit);
   };
 
+  const usesRedis = (): boolean => [...bound.values()].some((v) => /^(ioredis|redis)(#|$)/.test(v));
+  /** The rule a Redis method call triggers: counters, queues, pub/sub, and SET ... NX locks. */
+  const redisCall = (name: string, args: TS.NodeArray<TS.Expression>): string | undefined => {
+    const method = name.toLowerCase();
+    if (REDIS_METHOD_RULES[method]) return REDIS_METHOD_RULES[method];
+    const nx = args.some((a) => /^nx$/i.test(str(a) ?? '') || (ts.isObjectLiteralExpression(a) && prop(a, 'NX') !== undefined));
+    return method === 'set' && nx ? 'redis-lock' : undefined;
+  };
+
   const callOrNew = (n: TS.CallExpression | TS.NewExpression): void => {
     const callee = n.expression.getText(sf);
     const args = n.arguments ?? ts.factory.createNodeArray();
@@ -146,8 +170,9 @@ export async function scanJs(scan: CodeScan, file: string, text: string, seen: S
       const ms = num(args[1]);
       const name = fnName(args[0], `interval_line_${line(n)}`);
       push(n, name, 'setInterval', ms === undefined ? 'the delay is not a literal' : { kind: 'interval', seconds: ms / 1000 });
-    } else if (/\.(incr|incrby|decr|hincrby)$/i.test(callee) && bound.size) {
-      if ([...bound.values()].some((v) => /redis/.test(v))) addRule('redis-counter', n, `calls ${callee}()`);
+    } else if (usesRedis() && ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && redisCall(n.expression.name.text, args)) {
+      // Redis commands KV cannot stand in for, by method name (ioredis and node-redis spell them alike).
+      addRule(redisCall(n.expression.name.text, args)!, n, `calls ${callee}()`);
     } else if (/(^|\.)(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream)$/.test(callee) && /^(node:)?fs(\/promises)?$/.test(mod ?? '')) {
       addRule('file-write', n, `calls ${callee}()`);
     }
