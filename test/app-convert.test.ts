@@ -153,3 +153,42 @@ describe('merging into an existing wrangler.jsonc', () => {
     assert.equal(readFileSync(path.join(out, 'wrangler.jsonc'), 'utf8'), text);
   });
 });
+
+describe('crontab files and the trigger limit', () => {
+  test('six distinct schedules exceed the free plan; CRON_TZ is applied', async () => {
+    const backend = path.join(tmp, 'crontab-backend');
+    mkdirSync(backend, { recursive: true });
+    writeFileSync(
+      path.join(backend, 'crontab'),
+      [
+        '# m h dom mon dow command',
+        'CRON_TZ=Asia/Kolkata',
+        '0 6 * * 0 /app/bin/weekly-report', // 06:00 Sunday IST = 00:30 Sunday UTC
+        '*/20 * * * * /app/bin/poll',
+        '15 */6 * * * /app/bin/rollup',
+        '0 12 1 * * /app/bin/invoice',
+        '30 23 * * 5 /app/bin/backup', // 23:30 Friday IST = 18:00 Friday UTC (Friday is 6)
+        '45 2 * * 1-5 /app/bin/sync',
+        '',
+      ].join('\n'),
+    );
+    const report = await runApp({ dir: backend, out: path.join(tmp, 'crontab-out'), readiness: false });
+    assert.deepEqual(
+      report.jobs.map((j) => [j.name, j.runsAs.kind === 'cron' ? j.runsAs.cron : j.runsAs.kind]),
+      [
+        ['/app/bin/weekly-report', '30 0 * * 1'],
+        // :00, :20, :40 in a +05:30 zone are :30, :50, :10 UTC.
+        ['/app/bin/poll', '10,30,50 * * * *'],
+        // Every 6 hours from 00:15 IST is 18:45, 00:45, 06:45, 12:45 UTC.
+        ['/app/bin/rollup', '45 */6 * * *'],
+        ['/app/bin/invoice', '30 6 1 * *'],
+        ['/app/bin/backup', '0 18 * * 6'],
+        // 02:45 IST Mon–Fri is 21:15 UTC the day before: Sun–Thu = 1-5.
+        ['/app/bin/sync', '15 21 * * 1-5'],
+      ],
+    );
+    const limit = report.findings.find((f) => f.code === 'cron-limit');
+    assert.equal(limit?.severity, 'warning');
+    assert.match(limit.message, /6 distinct schedules .* free plan allows 5/);
+  });
+});

@@ -127,6 +127,7 @@ describe('flarelift app on real small backends', { concurrency: true }, () => {
       assert.deepEqual(Object.fromEntries(report.alarms.map((a) => [a.job.replace(/ \(.*/, '').replace(/-/g, '_'), a.intervalMs])), c.alarms);
       for (const [k, v] of Object.entries(c.bindings)) assert.deepEqual(report.bindings[k as keyof AppReport['bindings']], v, k);
       assert.deepEqual(report.vars, c.vars);
+      assert.equal(config.includes('"nodejs_compat"'), c.findings.includes('nodejs-compat'), 'nodejs_compat exactly when Node built-ins are imported');
       const codes = new Set(report.findings.map((f) => f.code));
       for (const f of c.findings) assert.ok(codes.has(f), `finding ${f}; got ${[...codes].join(', ')}`);
 
