@@ -43,6 +43,8 @@ export interface Column {
   /** Name of the user-defined enum type (Postgres) — values are in enumValues. */
   enumName?: string;
   enumValues?: string[];
+  /** The enum can hold '' besides its labels (MySQL stores it for an invalid value). */
+  enumEmptyValue?: boolean;
   /** MySQL SET members. */
   setValues?: string[];
   length?: number;

@@ -52,10 +52,11 @@ function columnBuilder(m: TableMapping, c: ColumnMapping, used: Set<string>): st
   const values = c.cast.column.enumValues;
   if (d.enumValues && values?.length) opts.push(`enum: [${values.map(str).join(', ')}]`);
   let code = `${d.builder}(${str(c.name)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`;
+  if (d.type) code += `.$type<${d.type}>()`;
   const pk = m.table.primaryKey?.columns;
   if (pk?.length === 1 && pk[0] === c.name) {
     code += d.builder === 'integer' && c.cast.column.autoIncrement ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
-  } else if (!c.cast.column.nullable) {
+  } else if (!c.cast.column.nullable && !c.cast.transform.makesNulls) {
     code += '.notNull()';
   }
   const def = defaultSql(c.cast).sql;

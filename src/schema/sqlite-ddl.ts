@@ -41,7 +41,8 @@ function columnDef(m: TableMapping, c: ColumnMapping, alias: ColumnMapping | und
     // AUTOINCREMENT keeps serial semantics: ids are never reused after deletes.
     if (col.autoIncrement) sql += ' AUTOINCREMENT';
   }
-  if (!col.nullable && c !== alias) sql += ' NOT NULL';
+  // A transform that stores some values as NULL (zero_date_null) cannot keep NOT NULL.
+  if (!col.nullable && c !== alias && !c.cast.transform.makesNulls) sql += ' NOT NULL';
   const d = defaultSql(c.cast);
   if (d.sql) sql += ` DEFAULT ${d.sql}`;
   if (d.dropped) {

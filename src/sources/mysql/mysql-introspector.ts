@@ -143,7 +143,11 @@ function buildColumn(r: Row, jsonColumns: Set<string>, mariadb: boolean): Column
     if (length !== undefined) col.length = length;
   }
 
-  if (dataType === 'enum') col.enumValues = parseLabels(sourceType);
+  if (dataType === 'enum') {
+    col.enumValues = parseLabels(sourceType);
+    // MySQL stores '' (index 0) for an invalid value outside strict mode: the data may hold it.
+    col.enumEmptyValue = !col.enumValues.includes('');
+  }
   if (dataType === 'set') col.setValues = parseLabels(sourceType);
 
   const generated = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(extra);
