@@ -5,7 +5,7 @@
 import type { Column } from '../catalog/types.js';
 import { realSpecial, temporalSpecial, type SpecialKind } from './special-values.js';
 import { isZeroDate, parseTimestamp } from './temporal.js';
-import { TransformError, type SourceValue, type SqliteValue } from './values.js';
+import { TransformError, type SqliteValue } from './values.js';
 import {
   asText,
   infinityText,

@@ -3,6 +3,7 @@
 import type { Finding } from '../catalog/findings.js';
 import type { Catalog, SourceObject, TableMeasurement } from '../catalog/types.js';
 import type { TableMapping } from '../schema/mapping.js';
+import { describeSpecial, type TableScan } from './plan-scan.js';
 
 // D1: at most 100 columns per table.
 export const D1_MAX_COLUMNS = 100;
@@ -138,4 +139,35 @@ export function sizeFindings(database: string, bytes: number): Finding[] {
     }];
   }
   return [];
+}
+
+const fmtCount = (n: number) => n.toLocaleString('en-US');
+
+/** What the row scan found: rows copy would reject (blockers, with a few keys), their orphaned children, special values kept. */
+export function scanFindings(m: TableMapping, scan: TableScan): Finding[] {
+  const out: Finding[] = [];
+  for (const r of scan.rejects) {
+    const keys = r.keys.filter((k) => k !== null).map((k) => JSON.stringify(k));
+    out.push({
+      severity: 'blocker',
+      code: 'rows-rejected',
+      object: m.name,
+      message: `copy would reject ${fmtCount(r.rows)} of ${fmtCount(scan.rows)} row(s): ${r.reason}${keys.length ? ` (for example ${keys.join(', ')})` : ''}`,
+      fix: 'fix the values in the source, choose a cast rule in flarelift.toml that keeps them, or accept the loss with --accept-findings and --accept-rejects',
+    });
+  }
+  for (const o of scan.orphans) {
+    out.push({
+      severity: 'blocker',
+      code: 'rows-orphaned',
+      object: `${m.name}.${o.columns.join(', ')}`,
+      message: `${fmtCount(o.rows)} row(s) reference ${o.refTable} rows that copy would reject: they would point at missing parents`,
+      fix: `resolve the rejects of ${o.refTable} first (see its rows-rejected finding)`,
+    });
+  }
+  for (const s of scan.specials) {
+    const d = describeSpecial(s);
+    out.push({ severity: 'warning', code: d.code, object: `${m.name}.${s.column}`, message: d.message, fix: d.fix });
+  }
+  return out;
 }

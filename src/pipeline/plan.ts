@@ -4,7 +4,10 @@ import { sortFindings, type Finding } from '../catalog/findings.js';
 import type { Catalog, TableMeasurement } from '../catalog/types.js';
 import { buildSchema, type SchemaResult } from '../schema/build-schema.js';
 import type { Source } from '../sources/source.js';
-import { measurementFindings, objectFindings, sizeFindings, tableFindings } from './findings.js';
+import { D1_LOCAL_CAPABILITIES } from '../targets/d1-local/d1-local-target.js';
+import type { TargetCapabilities } from '../targets/target.js';
+import { measurementFindings, objectFindings, scanFindings, sizeFindings, tableFindings } from './findings.js';
+import { PlanScanner, type PredictedOrphans, type PredictedRejects, type TableScan } from './plan-scan.js';
 
 export interface ColumnPlan {
   name: string;
@@ -25,6 +28,11 @@ export interface TablePlan {
   maxRowBytes?: number;
   key?: string[];
   columns: ColumnPlan[];
+  /** Rows copy will reject, measured by running every row through its casts and the target's limits and constraints. */
+  rejected?: number;
+  rejects?: PredictedRejects[];
+  /** Rows that will point at a rejected parent row. */
+  orphans?: PredictedOrphans[];
 }
 
 export interface PlanResult {
@@ -37,8 +45,10 @@ export interface PlanResult {
 export interface PlanOptions {
   /** User cast rules (flarelift.toml), matched before the engine's defaults. */
   userRules?: CastRules['rules'];
-  /** Scan the data for D1 limits (default true). */
+  /** Scan the data for D1 limits, special values and the rows copy would reject (default true). */
   measure?: boolean;
+  /** Whose limits the row scan holds rows to (default local D1's, which are D1's). */
+  capabilities?: TargetCapabilities;
   onProgress?: (event: { phase: 'introspect' | 'measure'; table?: string; done: number; total: number }) => void;
 }
 
@@ -57,31 +67,40 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
   const findings: Finding[] = [...schema.findings, ...objectFindings(catalog)];
   const tables: TablePlan[] = [];
   let index = 0;
-  for (const m of schema.tables) {
-    findings.push(...tableFindings(m));
-    let measured: TableMeasurement | undefined;
-    if (options.measure !== false) {
-      options.onProgress?.({ phase: 'measure', table: m.name, done: index, total: schema.tables.length });
-      measured = await source.measure(m.table);
-      findings.push(...measurementFindings(m, measured));
+  const scanner = options.measure !== false ? await PlanScanner.open(schema, options.capabilities ?? D1_LOCAL_CAPABILITIES) : undefined;
+  try {
+    for (const m of schema.tables) {
+      findings.push(...tableFindings(m));
+      let measured: TableMeasurement | undefined;
+      let scan: TableScan | undefined;
+      if (scanner) {
+        options.onProgress?.({ phase: 'measure', table: m.name, done: index, total: schema.tables.length });
+        measured = await source.measure(m.table);
+        findings.push(...measurementFindings(m, measured));
+        scan = await scanner.scan(source, m);
+        findings.push(...scanFindings(m, scan));
+      }
+      index++;
+      tables.push({
+        name: m.name,
+        sourceName: m.table.sourceName,
+        rows: measured?.rows ?? m.table.rowEstimate,
+        rowsExact: measured !== undefined,
+        bytes: m.table.sizeEstimate,
+        maxRowBytes: measured?.maxRowBytes,
+        key: m.key,
+        columns: m.columns.map((c) => ({
+          name: c.name,
+          sourceType: c.cast.column.sourceType,
+          sqliteType: c.cast.transform.declaredType?.(c.cast.column) ?? c.cast.sqliteType,
+          transform: c.cast.transform.name,
+          ...(c.cast.lossy ? { lossy: c.cast.lossy } : {}),
+        })),
+        ...(scan ? { rejected: scan.rejected, rejects: scan.rejects, orphans: scan.orphans } : {}),
+      });
     }
-    index++;
-    tables.push({
-      name: m.name,
-      sourceName: m.table.sourceName,
-      rows: measured?.rows ?? m.table.rowEstimate,
-      rowsExact: measured !== undefined,
-      bytes: m.table.sizeEstimate,
-      maxRowBytes: measured?.maxRowBytes,
-      key: m.key,
-      columns: m.columns.map((c) => ({
-        name: c.name,
-        sourceType: c.cast.column.sourceType,
-        sqliteType: c.cast.transform.declaredType?.(c.cast.column) ?? c.cast.sqliteType,
-        transform: c.cast.transform.name,
-        ...(c.cast.lossy ? { lossy: c.cast.lossy } : {}),
-      })),
-    });
+  } finally {
+    scanner?.close();
   }
   const bytes = tables.reduce((s, t) => s + t.bytes, 0);
   findings.push(...sizeFindings(catalog.database, bytes));
