@@ -40,14 +40,20 @@ describe('D1 limits measured from the data', () => {
     const big = find(p.findings, 'd1-row-too-large', 'files');
     assert.equal(big?.severity, 'blocker');
     assert.match(big!.object, /files\.body/);
-    const unsafe = find(p.findings, 'integer-above-2^53', 'counters.n');
+    // Measured beyond 2^53: the default cast becomes exact text, and the plan says so.
+    const unsafe = find(p.findings, 'integer-as-text', 'counters.n');
     assert.equal(unsafe?.severity, 'warning');
-    assert.match(unsafe!.message, /^2 value/);
+    assert.match(unsafe!.message, /^2 row\(s\) hold integers beyond ±2\^53/);
+    assert.equal(p.tables.find((t) => t.name === 'counters')!.columns.find((c) => c.name === 'n')!.transform, 'integer_text');
+    // The row scan predicts the copy: the 2.5 MB row is rejected, by key.
+    const rejected = find(p.findings, 'rows-rejected', 'files');
+    assert.equal(rejected?.severity, 'blocker');
+    assert.match(rejected!.message, /copy would reject 1 of 2 row\(s\): body: value of N bytes is over D1's limit.*\{"id":2\}/);
     assert.equal(find(p.findings, 'name-collision', 'Users')?.severity ?? find(p.findings, 'name-collision', 'users')?.severity, 'blocker');
     assert.equal(find(p.findings, 'reserved-name', '_cf_secrets')?.severity, 'blocker');
     assert.equal(p.totals.blockers, p.findings.filter((f) => f.severity === 'blocker').length);
     // Nothing else is a blocker here: the small tables are fine.
-    assert.equal(p.totals.blockers, 4);
+    assert.equal(p.totals.blockers, 5);
   });
 
   test('migrate stops before copying when the plan has blockers', async () => {

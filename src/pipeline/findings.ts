@@ -106,13 +106,15 @@ export function measurementFindings(m: TableMapping, measured: TableMeasurement)
     });
   }
   for (const c of measured.columns) {
-    if (c.unsafeIntegers) {
+    const cast = m.columns.find((x) => x.name === c.column)?.cast;
+    // Cast to exact text (measured-rules.ts): the integer-as-text finding of the row scan says so.
+    if (c.unsafeIntegers && cast?.sqliteType === 'INTEGER') {
       out.push({
         severity: 'warning',
         code: 'integer-above-2^53',
         object: `${m.name}.${c.column}`,
-        message: `${c.unsafeIntegers} value(s) beyond ±2^53; a Worker reads D1 integers as JS numbers and gets them wrong`,
-        fix: 'cast the column to TEXT in flarelift.toml (transform "text") and read it with BigInt() in the Worker',
+        message: `${c.unsafeIntegers} value(s) beyond ±2^53 kept as INTEGER (rule from ${cast.rule.origin}); a Worker reads D1 integers as JS numbers and gets them wrong`,
+        fix: 'remove the rule so the default casts the column to exact text (transform "integer_text"), or read it only through SQL',
       });
     }
   }

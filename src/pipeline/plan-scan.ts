@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { SPECIAL_VALUES, type SpecialKind } from '../casting/special-values.js';
 import type { SchemaResult } from '../schema/build-schema.js';
+import { quoteIdent } from '../schema/identifiers.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { Source } from '../sources/source.js';
 import type { RowFailure, TargetCapabilities } from '../targets/target.js';
@@ -64,6 +65,8 @@ function tupleKey(values: readonly unknown[]): string | undefined {
 export class PlanScanner {
   /** For each table, the referenced column sets of its rejected rows: `${table}|${cols}` -> tuple keys. */
   private readonly rejectedTuples = new Map<string, Set<string>>();
+  /** Tables whose CREATE TABLE the scratch database took. */
+  private readonly created = new Set<string>();
   /** Column sets other tables reference, per referenced table. */
   private readonly referenced = new Map<string, string[][]>();
 
@@ -77,8 +80,18 @@ export class PlanScanner {
     const { default: Sqlite } = await import('better-sqlite3');
     const db = new Sqlite(':memory:');
     db.pragma('foreign_keys = OFF');
-    for (const s of schema.statements) if (/^CREATE TABLE /i.test(s)) db.exec(s);
     const scanner = new PlanScanner(db, capabilities);
+    for (const s of schema.statements) {
+      if (!/^CREATE TABLE /i.test(s)) continue;
+      // A table SQLite refuses (a name-collision blocker) is scanned without its constraints.
+      try {
+        db.exec(s);
+      } catch {
+        continue;
+      }
+      const created = schema.tables.find((t) => s.startsWith(`CREATE TABLE ${quoteIdent(t.name)} (`));
+      if (created) scanner.created.add(created.name);
+    }
     for (const m of schema.tables) {
       for (const fk of m.table.foreignKeys) {
         const list = scanner.referenced.get(fk.refTable) ?? [];
@@ -96,7 +109,7 @@ export class PlanScanner {
   /** Scans one table; tables should come referenced-first (the schema's order) for the orphan counts. */
   async scan(source: Source, m: TableMapping): Promise<TableScan> {
     const batcher = new Batcher(m, this.capabilities);
-    const inserter = makeInserter(this.db, m, this.capabilities.maxBoundParameters);
+    const inserter = this.created.has(m.name) ? makeInserter(this.db, m, this.capabilities.maxBoundParameters) : undefined;
     const names = m.columns.map((c) => c.name);
     const specialFns = m.columns.map((c) => c.cast.transform.special);
     const specials = new Map<string, SpecialCount>();
@@ -126,7 +139,7 @@ export class PlanScanner {
     };
     const insert = this.db.transaction((batch: ReturnType<Batcher['cast']>) => {
       const failures: RowFailure[] = [];
-      inserter.insert(batch.rows, failures);
+      inserter?.insert(batch.rows, failures);
       throw new Rollback(failures);
     });
     for await (const batch of source.readRows(m.table, { orderBy: m.key, batchSize: BATCH_ROWS })) {

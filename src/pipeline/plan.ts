@@ -1,4 +1,5 @@
 // `flarelift plan`: inventory the source and say what carries over, what changes and what blocks.
+import { measuredRules } from '../casting/measured-rules.js';
 import { CastRules } from '../casting/rules.js';
 import { sortFindings, type Finding } from '../catalog/findings.js';
 import type { Catalog, TableMeasurement } from '../catalog/types.js';
@@ -62,7 +63,8 @@ export interface PlanContext {
 export async function planSource(source: Source, options: PlanOptions = {}): Promise<PlanContext> {
   options.onProgress?.({ phase: 'introspect', done: 0, total: 1 });
   const catalog = await source.introspect();
-  const rules = CastRules.combine(options.userRules ?? [], source.castRules);
+  const user = options.userRules ?? [];
+  const rules = CastRules.combine([...user, ...(await measuredRules(source, catalog, user))], source.castRules);
   const schema = buildSchema(catalog, rules);
   const findings: Finding[] = [...schema.findings, ...objectFindings(catalog)];
   const tables: TablePlan[] = [];
