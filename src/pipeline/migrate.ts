@@ -46,7 +46,7 @@ export async function migrateSource(
 ): Promise<MigrateResult> {
   const { plan } = await planSource(source, { userRules, measure: options.measure, onProgress: options.onPlanProgress });
   // Predicted rejects are the blockers --accept-rejects accepts ahead; any other blocker still stops.
-  const accepted = options.acceptRejects ? new Set(['rows-rejected', 'rows-orphaned']) : new Set<string>();
+  const accepted = options.acceptRejects ? new Set(['rows-rejected', 'rows-orphaned', 'd1-row-too-large']) : new Set<string>();
   const blocking = plan.findings.filter((f) => f.severity === 'blocker' && !accepted.has(f.code));
   if (blocking.length > 0 && !options.acceptFindings) return { status: 'blocked', plan };
 

@@ -1,0 +1,249 @@
+// Nothing lost, nothing misread: one PostgreSQL and one MariaDB fixture hold a row per special value
+// (zero and partial zero dates in DATE/DATETIME/TIMESTAMP with zero defaults, infinity, BC dates,
+// NaN, -0, tinyint(1) holding 2, MySQL's '' enum value, ids beyond 2^53 and 2^63 referenced by
+// foreign keys). `migrate` keeps every row and proves it; D1 holds each value in its documented
+// form; the plan names each kind. Then a 3 MB value (and a child row pointing at it) is added: the
+// plan's predicted rejects are exactly copy's, and migrate's verdict says INCOMPLETE unless the
+// rejects are accepted ahead.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import mysql from 'mysql2/promise';
+import { copy, plan } from '../src/index.js';
+import { runCli, type CliResult } from './helpers/cli.js';
+import { testEnv } from './helpers/copy-project.js';
+import { mysqlUrl, pgUrl } from './helpers/env.js';
+import { dropPgDatabase, freshPgDatabase, withPg } from './helpers/pg.js';
+import { d1Queries, d1Query, makeWranglerProject, type WranglerProject } from './helpers/wrangler.js';
+
+const DB = 'fl_i7_special';
+const THREE_MB = 3_000_000;
+
+interface Engine {
+  name: string;
+  url: string;
+  setup(): Promise<void>;
+  /** Adds a 3 MB note to a new account (id 7) and an entry (id 9) that references it. */
+  addBigRow(): Promise<void>;
+  drop(): Promise<unknown>;
+  /** `SELECT id, quote(col) …` of the special table in D1, by id: what each special value became. */
+  expected: Record<number, Record<string, string>>;
+  /** Finding code -> the table.column objects the plan must name with it. */
+  findings: Record<string, string[]>;
+  /** A row inserted in D1 with only its key and NOT NULL text: the defaults apply as in the source. */
+  defaultsRow: Record<string, string>;
+}
+
+async function withMy<T>(db: string | undefined, fn: (c: mysql.Connection) => Promise<T>): Promise<T> {
+  const u = new URL(mysqlUrl('x'));
+  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), database: db, multipleStatements: true });
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+const postgres: Engine = {
+  name: 'postgres',
+  url: pgUrl(DB),
+  setup: () =>
+    freshPgDatabase(DB, [
+      'CREATE TABLE account (id bigint PRIMARY KEY, name text NOT NULL, note text)',
+      // 2^53 + 1: a Worker reading it as a JS number gets 2^53.
+      "INSERT INTO account (id, name) VALUES (9007199254740993, 'big'), (1, 'small')",
+      'CREATE TABLE entry (id int PRIMARY KEY, account_id bigint NOT NULL REFERENCES account (id))',
+      'INSERT INTO entry VALUES (1, 9007199254740993), (2, 1)',
+      'CREATE TABLE special (id int PRIMARY KEY, what text NOT NULL, d date, ts timestamp, tstz timestamptz, f double precision, n numeric)',
+      `INSERT INTO special (id, what, d, ts, tstz, f, n) VALUES
+        (1, 'date infinity', 'infinity', NULL, NULL, NULL, NULL),
+        (2, 'date -infinity', '-infinity', NULL, NULL, NULL, NULL),
+        (3, 'BC date', '0044-03-15 BC', NULL, NULL, NULL, NULL),
+        (4, 'timestamp infinity', NULL, 'infinity', '-infinity', NULL, NULL),
+        (5, 'BC timestamptz', NULL, '0044-03-15 10:00:00.5 BC', '0044-03-15 10:00:00+00 BC', NULL, NULL),
+        (6, 'NaN', NULL, NULL, NULL, 'NaN', 'NaN'),
+        (7, 'float -0', NULL, NULL, NULL, '-0', NULL),
+        (8, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00+02', 1.5, 12.50)`,
+    ]),
+  addBigRow: () =>
+    withPg(DB, async (c) => {
+      await c.query(`INSERT INTO account VALUES (7, 'huge', repeat('x', ${THREE_MB}))`);
+      await c.query('INSERT INTO entry VALUES (9, 7)');
+    }),
+  drop: () => dropPgDatabase(DB),
+  expected: {
+    1: { d: "'infinity'" },
+    2: { d: "'-infinity'" },
+    3: { d: "'-0043-03-15'" },
+    4: { ts: "'infinity'", tstz: "'-infinity'" },
+    5: { ts: "'-0043-03-15T10:00:00.500000'", tstz: "'-0043-03-15T10:00:00.000000Z'" },
+    6: { f: "'NaN'", n: "'NaN'" },
+    7: { f: '0.0' },
+    8: { d: "'2024-02-29'", ts: "'2024-02-29T12:00:00.000000'", tstz: "'2024-02-29T10:00:00.000000Z'", f: '1.5', n: "'12.50'" },
+  },
+  findings: {
+    'infinity-kept': ['special.d', 'special.ts', 'special.tstz'],
+    'bc-date-kept': ['special.d', 'special.ts', 'special.tstz'],
+    'nan-kept': ['special.f', 'special.n'],
+    'negative-zero': ['special.f'],
+    'integer-as-text': ['account.id', 'entry.account_id'],
+  },
+  defaultsRow: {},
+};
+
+const mariadb: Engine = {
+  name: 'mariadb',
+  url: mysqlUrl(DB),
+  setup: () =>
+    withMy(undefined, async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS ${DB}; CREATE DATABASE ${DB}; USE ${DB}; SET SESSION sql_mode = ''`);
+      await c.query(`CREATE TABLE account (id bigint unsigned PRIMARY KEY, name varchar(20) NOT NULL, note longtext) ENGINE=InnoDB`);
+      // 2^64 - 1 (beyond SQLite's 64-bit INTEGER) and 2^53 + 1.
+      await c.query(`INSERT INTO account (id, name) VALUES (18446744073709551615, 'max'), (9007199254740993, 'big'), (1, 'small')`);
+      await c.query(`CREATE TABLE entry (id int PRIMARY KEY, account_id bigint unsigned NOT NULL, FOREIGN KEY (account_id) REFERENCES account (id)) ENGINE=InnoDB`);
+      await c.query(`INSERT INTO entry VALUES (1, 18446744073709551615), (2, 9007199254740993), (3, 1)`);
+      await c.query(`CREATE TABLE special (
+        id int PRIMARY KEY, what varchar(40) NOT NULL,
+        d DATE NOT NULL DEFAULT '0000-00-00',
+        dt DATETIME NOT NULL DEFAULT '0000-00-00 00:00:00',
+        ts TIMESTAMP NOT NULL DEFAULT '0000-00-00 00:00:00',
+        dn DATE NULL, dtn DATETIME(3) NULL,
+        flag tinyint(1) NULL, e enum('a', 'b') NULL, f double NULL) ENGINE=InnoDB`);
+      await c.query(`INSERT INTO special (id, what) VALUES (1, 'zero dates by default')`);
+      await c.query(`INSERT INTO special (id, what, d, dt, dn, dtn) VALUES (2, 'partial zero dates', '2024-00-15', '2024-05-00 10:00:00', '0000-00-00', '0000-00-00 00:00:00.000')`);
+      await c.query(`INSERT INTO special (id, what, d, dt, ts, dtn) VALUES (3, 'zero fraction path', '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 03:04:05', '2024-00-00 00:00:00.5')`);
+      await c.query(`INSERT INTO special (id, what, d, dt, ts, flag, e, f) VALUES (4, 'tinyint 2, invalid enum, -0', '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 03:04:05', 2, 'zzz', -0.0)`);
+      await c.query(`INSERT INTO special (id, what, d, dt, ts, flag, e, f) VALUES (5, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00', 1, 'b', 1.5)`);
+    }),
+  addBigRow: () =>
+    withMy(DB, async (c) => {
+      await c.query(`INSERT INTO account VALUES (7, 'huge', REPEAT('x', ${THREE_MB}))`);
+      await c.query('INSERT INTO entry VALUES (9, 7)');
+    }),
+  drop: () => withMy(undefined, (c) => c.query(`DROP DATABASE IF EXISTS ${DB}`)),
+  expected: {
+    1: { d: "'0000-00-00'", dt: "'0000-00-00T00:00:00'", ts: "'0000-00-00T00:00:00Z'", dn: 'NULL' },
+    2: { d: "'2024-00-15'", dt: "'2024-05-00T10:00:00'", dn: "'0000-00-00'", dtn: "'0000-00-00T00:00:00.000'" },
+    3: { ts: "'2024-01-02T03:04:05Z'", dtn: "'2024-00-00T00:00:00.500'" },
+    4: { flag: '2', e: "''", f: '0.0' },
+    5: { flag: '1', e: "'b'", f: '1.5', d: "'2024-02-29'" },
+  },
+  findings: {
+    'zero-date-kept': ['special.d', 'special.dt', 'special.ts', 'special.dn', 'special.dtn'],
+    'boolean-not-0-1': ['special.flag'],
+    'enum-empty-kept': ['special.e'],
+    // MariaDB stores -0 as 0 itself: there is no negative zero to keep.
+    'negative-zero': [],
+    'integer-as-text': ['account.id', 'entry.account_id'],
+  },
+  defaultsRow: { d: "'0000-00-00'", dt: "'0000-00-00T00:00:00'", ts: "'0000-00-00T00:00:00Z'" },
+};
+
+interface MigrateJson {
+  status: string;
+  plan: { findings: { code: string; object: string; message: string; fix: string }[] };
+  copy: { totals: { read: number; written: number; rejected: number } };
+  verify: { ok: boolean; totals: { mismatches: number; rejected: number; sourceRows: number } };
+}
+
+const resultJson = (r: CliResult) => {
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines.slice(lines.findIndex((l) => l === '{')).join('\n')) as MigrateJson;
+};
+
+function migrateCli(p: WranglerProject, from: string, extra: string[] = []): Promise<CliResult> {
+  return runCli(['migrate', '--from', from, '--to', `d1:${p.database}`, '--reject-dir', path.join(p.dir, 'rejects'), '--failures', path.join(p.dir, 'failures.jsonl'), ...extra], {
+    cwd: p.dir,
+    env: testEnv(),
+  });
+}
+
+interface RejectLine {
+  table: string;
+  key: Record<string, unknown> | null;
+  reason: string;
+}
+
+for (const engine of [postgres, mariadb]) {
+  describe(`special values from ${engine.name}`, () => {
+    before(() => engine.setup());
+    after(() => engine.drop());
+
+    test('migrate keeps every row, verify proves it, each value in its documented form, the plan names each kind', async () => {
+      const p = makeWranglerProject();
+      const r = await migrateCli(p, engine.url, ['--json']);
+      assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+      const result = resultJson(r);
+      assert.equal(result.status, 'verified');
+      assert.equal(result.copy.totals.rejected, 0, 'no row rejected');
+      assert.equal(result.verify.totals.mismatches, 0);
+      assert.equal(result.copy.totals.written, result.copy.totals.read);
+
+      for (const [code, objects] of Object.entries(engine.findings)) {
+        const named = result.plan.findings.filter((f) => f.code === code);
+        assert.deepEqual(named.map((f) => f.object).sort(), [...objects].sort(), `${code} names exactly these columns`);
+        for (const f of named) assert.match(f.fix, /transform "|UPDATE/, `${code} names the one-setting alternative`);
+      }
+      assert.ok(!result.plan.findings.some((f) => f.code === 'rows-rejected'), 'the plan predicts no reject');
+
+      const columns = [...new Set(Object.values(engine.expected).flatMap((e) => Object.keys(e)))];
+      const rows = await d1Query<Record<string, string | number>>(p, `SELECT id, ${columns.map((c) => `quote(${c}) AS ${c}`).join(', ')} FROM special ORDER BY id`);
+      for (const [id, want] of Object.entries(engine.expected)) {
+        const got = rows.find((row) => Number(row.id) === Number(id));
+        assert.ok(got, `row ${id} is in D1`);
+        for (const [c, v] of Object.entries(want)) assert.equal(String(got[c]), v, `special ${id}.${c}`);
+      }
+      // Ids beyond 2^53 (and 2^63) are exact text, and the foreign keys that follow them still join.
+      const joined = await d1Query<{ id: string; name: string }>(p, 'SELECT a.id AS id, a.name AS name FROM entry e JOIN account a ON a.id = e.account_id ORDER BY e.id');
+      assert.deepEqual(
+        joined.map((j) => j.id),
+        engine.name === 'postgres' ? ['9007199254740993', '1'] : ['18446744073709551615', '9007199254740993', '1'],
+      );
+      assert.deepEqual(await d1Query(p, 'PRAGMA foreign_key_check'), []);
+      // Defaults carry over as the source's: a row given only its key gets the zero dates.
+      if (Object.keys(engine.defaultsRow).length > 0) {
+        const cols = Object.keys(engine.defaultsRow);
+        const [, [row]] = await d1Queries<Record<string, string>>(p, `INSERT INTO special (id, what) VALUES (100, 'defaults'); SELECT ${cols.map((c) => `quote(${c}) AS ${c}`).join(', ')} FROM special WHERE id = 100`);
+        assert.deepEqual(row, engine.defaultsRow);
+      }
+    });
+
+    test('with a 3 MB value: plan predicts exactly the rows copy rejects and the orphan; migrate says INCOMPLETE unless accepted', async () => {
+      await engine.addBigRow();
+      const { plan: predicted } = await plan({ from: engine.url });
+      const account = predicted.tables.find((t) => t.name === 'account')!;
+      assert.equal(account.rejected, 1);
+      assert.deepEqual(account.rejects!.map((r) => r.keys.map((k) => String(k?.id))), [['7']]);
+      assert.deepEqual(predicted.tables.find((t) => t.name === 'entry')!.orphans, [{ refTable: 'account', columns: ['account_id'], rows: 1 }]);
+      assert.ok(predicted.findings.some((f) => f.code === 'rows-orphaned' && f.severity === 'blocker' && f.object === 'entry.account_id'));
+
+      const p = makeWranglerProject();
+      const rejectDir = path.join(p.dir, 'copy-rejects');
+      const summary = await copy({ from: engine.url, to: `d1:${p.database}`, config: p.config, cwd: p.dir, rejectDir });
+      for (const t of predicted.tables) {
+        const copied = summary.tables.find((x) => x.name === t.name)!;
+        const file = copied.rejectFile;
+        const lines: RejectLine[] = file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RejectLine) : [];
+        assert.equal(copied.rejected, t.rejected, `${t.name}: predicted rejects = copy's`);
+        assert.deepEqual(lines.map((l) => JSON.stringify(l.key)).sort(), (t.rejects ?? []).flatMap((r) => r.keys.map((k) => JSON.stringify(k))).sort(), `${t.name}: the same keys`);
+      }
+      // The orphan the plan predicted is the one SQLite's foreign key check finds after the copy.
+      const fk = await d1Query<{ table: string }>(p, 'PRAGMA foreign_key_check');
+      assert.deepEqual(fk.map((f) => f.table), ['entry']);
+
+      const stopped = await migrateCli(makeWranglerProject(), engine.url);
+      assert.equal(stopped.code, 4, 'predicted rejects are blockers');
+      assert.match(stopped.stdout, /rows-rejected +account[\s\S]*\{"id":"?7"?\}/);
+
+      const incomplete = await migrateCli(makeWranglerProject(), engine.url, ['--accept-findings']);
+      assert.equal(incomplete.code, 5, incomplete.stdout.slice(-2000) + incomplete.stderr);
+      const last = incomplete.stdout.trim().split('\n').pop()!;
+      assert.match(last, /^INCOMPLETE: 1 of [34] rows of account rejected, see .*account\.rejects\.jsonl/);
+
+      const accepted = await migrateCli(makeWranglerProject(), engine.url, ['--accept-rejects']);
+      assert.equal(accepted.code, 0, accepted.stdout.slice(-2000) + accepted.stderr);
+      assert.match(accepted.stdout.trim().split('\n').pop()!, /^PROVEN: .*not the 1 rejected row\(s\) you accepted \(accepted rejects: 1 of [34] rows of account rejected, see .*account\.rejects\.jsonl\)/);
+    });
+  });
+}
