@@ -6,7 +6,6 @@ import { loadConfig } from '../config/config.js';
 import { withSource } from '../sources/with-source.js';
 import type { Source } from '../sources/source.js';
 import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
-import { openTargetReader } from '../verify/target-reader.js';
 import type { VerifyEventListener, VerifySummary } from '../verify/verify-events.js';
 import { verifySource, type VerifyRunOptions } from '../verify/verify.js';
 import type { CopyEventListener, CopySummary } from './copy-events.js';
@@ -51,9 +50,10 @@ export async function migrateSource(
   if (blocking.length > 0 && !options.acceptFindings) return { status: 'blocked', plan };
 
   const common = { source, userRules, tables: options.tables, jobs: options.jobs, rejectDir: options.rejectDir, signal: options.signal };
+  const target = parseTarget(to, targetOptions);
   const copy = await copySource({
     ...common,
-    target: parseTarget(to, targetOptions),
+    target,
     batchSize: options.batchSize,
     resume: options.resume,
     maxRejects: options.maxRejects,
@@ -61,7 +61,7 @@ export async function migrateSource(
   });
   if (copy.status !== 'complete') return { status: copy.status === 'interrupted' ? 'interrupted' : 'copy-incomplete', plan, copy };
 
-  const reader = await openTargetReader(to, targetOptions);
+  const reader = await target.reader();
   try {
     const verify = await verifySource({
       ...common,

@@ -14,11 +14,11 @@ import { planSource } from '../pipeline/plan.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { Snapshot, Source } from '../sources/source.js';
 import { withSource } from '../sources/with-source.js';
-import type { TargetSpecOptions } from '../targets/registry.js';
+import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
+import type { TargetReader } from '../targets/reader.js';
 import { FailuresFile } from './failures-file.js';
 import { loadTableRejects } from './reject-index.js';
 import { EMPTY_TABLE, type TableOutcome, type TableRun } from './table-run.js';
-import { openTargetReader, type TargetReader } from './target-reader.js';
 import type { VerifyEventListener, VerifyMethod, VerifySummary, VerifyTableSummary } from './verify-events.js';
 import { verifyKeyed } from './verify-keyed.js';
 import { verifyMultiset } from './verify-multiset.js';
@@ -188,7 +188,7 @@ export interface VerifyOptions extends Omit<VerifyRunOptions, 'source' | 'target
 /** Library entry: open the target and the source, verify, close both. */
 export async function verify(options: VerifyOptions): Promise<VerifySummary> {
   const config = loadConfig(options.configFile);
-  const target = await openTargetReader(options.to, options);
+  const target = await parseTarget(options.to, options).reader();
   try {
     return await withSource(options.from, (source) => verifySource({ ...options, source, target, userRules: config.castRules }));
   } finally {
