@@ -24,6 +24,8 @@ interface Engine {
   name: string;
   url: string;
   setup(): Promise<void>;
+  /** In the source: [inserting a case variant of 'Ann@x.io' is refused, the id found by 'ann@X.IO']. */
+  caseProbe(): Promise<[boolean, number | undefined]>;
   /** Adds a 3 MB note to a new account (id 7) and an entry (id 9) that references it. */
   addBigRow(): Promise<void>;
   drop(): Promise<unknown>;
@@ -50,6 +52,10 @@ const postgres: Engine = {
   url: pgUrl(DB),
   setup: () =>
     freshPgDatabase(DB, [
+      'CREATE EXTENSION IF NOT EXISTS citext',
+      // citext: the unique index refuses a case variant and equality finds any case.
+      'CREATE TABLE person (id int PRIMARY KEY, email citext NOT NULL UNIQUE)',
+      "INSERT INTO person VALUES (1, 'Ann@x.io'), (2, 'José@x.io')",
       'CREATE TABLE account (id bigint PRIMARY KEY, name text NOT NULL, note text)',
       // 2^53 + 1: a Worker reading it as a JS number gets 2^53.
       "INSERT INTO account (id, name) VALUES (9007199254740993, 'big'), (1, 'small')",
@@ -66,6 +72,12 @@ const postgres: Engine = {
         (7, 'float -0', NULL, NULL, NULL, '-0', NULL),
         (8, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00+02', 1.5, 12.50)`,
     ]),
+  caseProbe: () =>
+    withPg(DB, async (c) => {
+      const refused = await c.query(`INSERT INTO person VALUES (3, 'ANN@X.IO')`).then(() => false, () => true);
+      const found = await c.query<{ id: number }>(`SELECT id FROM person WHERE email = 'ann@X.IO'`);
+      return [refused, found.rows[0]?.id];
+    }),
   addBigRow: () =>
     withPg(DB, async (c) => {
       await c.query(`INSERT INTO account VALUES (7, 'huge', repeat('x', ${THREE_MB}))`);
@@ -88,6 +100,7 @@ const postgres: Engine = {
     'nan-kept': ['special.f', 'special.n'],
     'negative-zero': ['special.f'],
     'integer-as-text': ['account.id', 'entry.account_id'],
+    'nocase-differs': ['person.email'],
   },
   defaultsRow: {},
 };
@@ -98,6 +111,9 @@ const mariadb: Engine = {
   setup: () =>
     withMy(undefined, async (c) => {
       await c.query(`DROP DATABASE IF EXISTS ${DB}; CREATE DATABASE ${DB}; USE ${DB}; SET SESSION sql_mode = ''`);
+      // utf8mb4_general_ci (the server's default): the unique key refuses a case variant, equality finds any case.
+      await c.query(`CREATE TABLE person (id int PRIMARY KEY, email varchar(100) COLLATE utf8mb4_general_ci NOT NULL, UNIQUE KEY email (email)) ENGINE=InnoDB`);
+      await c.query(`INSERT INTO person VALUES (1, 'Ann@x.io'), (2, 'José@x.io')`);
       await c.query(`CREATE TABLE account (id bigint unsigned PRIMARY KEY, name varchar(20) NOT NULL, note longtext) ENGINE=InnoDB`);
       // 2^64 - 1 (beyond SQLite's 64-bit INTEGER) and 2^53 + 1.
       await c.query(`INSERT INTO account (id, name) VALUES (18446744073709551615, 'max'), (9007199254740993, 'big'), (1, 'small')`);
@@ -115,6 +131,12 @@ const mariadb: Engine = {
       await c.query(`INSERT INTO special (id, what, d, dt, ts, dtn) VALUES (3, 'zero fraction path', '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 03:04:05', '2024-00-00 00:00:00.5')`);
       await c.query(`INSERT INTO special (id, what, d, dt, ts, flag, e, f) VALUES (4, 'tinyint 2, invalid enum, -0', '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 03:04:05', 2, 'zzz', -0.0)`);
       await c.query(`INSERT INTO special (id, what, d, dt, ts, flag, e, f) VALUES (5, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00', 1, 'b', 1.5)`);
+    }),
+  caseProbe: () =>
+    withMy(DB, async (c) => {
+      const refused = await c.query(`INSERT INTO person VALUES (3, 'ANN@X.IO')`).then(() => false, () => true);
+      const [found] = await c.query(`SELECT id FROM person WHERE email = 'ann@X.IO'`);
+      return [refused, (found as { id: number }[])[0]?.id];
     }),
   addBigRow: () =>
     withMy(DB, async (c) => {
@@ -136,6 +158,7 @@ const mariadb: Engine = {
     // MariaDB stores -0 as 0 itself: there is no negative zero to keep.
     'negative-zero': [],
     'integer-as-text': ['account.id', 'entry.account_id'],
+    'nocase-differs': ['person.email'],
   },
   defaultsRow: { d: "'0000-00-00'", dt: "'0000-00-00T00:00:00'", ts: "'0000-00-00T00:00:00Z'" },
 };
@@ -183,7 +206,7 @@ for (const engine of [postgres, mariadb]) {
       for (const [code, objects] of Object.entries(engine.findings)) {
         const named = result.plan.findings.filter((f) => f.code === code);
         assert.deepEqual(named.map((f) => f.object).sort(), [...objects].sort(), `${code} names exactly these columns`);
-        for (const f of named) assert.match(f.fix, /transform "|UPDATE/, `${code} names the one-setting alternative`);
+        for (const f of named) assert.match(f.fix, /transform "|UPDATE|lower\(\)/, `${code} names the one-setting alternative`);
       }
       assert.ok(!result.plan.findings.some((f) => f.code === 'rows-rejected'), 'the plan predicts no reject');
 
@@ -201,6 +224,11 @@ for (const engine of [postgres, mariadb]) {
         engine.name === 'postgres' ? ['9007199254740993', '1'] : ['18446744073709551615', '9007199254740993', '1'],
       );
       assert.deepEqual(await d1Query(p, 'PRAGMA foreign_key_check'), []);
+      // Case-insensitive text compares the same way in D1 (COLLATE NOCASE) as in the source.
+      assert.deepEqual(await engine.caseProbe(), [true, 1], 'the source refuses the case variant and finds any case');
+      const d1Refused = await d1Query(p, `INSERT INTO person VALUES (3, 'ANN@X.IO')`).then(() => false, () => true);
+      const [found] = await d1Query<{ id: number }>(p, `SELECT id FROM person WHERE email = 'ann@X.IO'`);
+      assert.deepEqual([d1Refused, found?.id], [true, 1], 'D1 refuses the case variant and finds any case');
       // Defaults carry over as the source's: a row given only its key gets the zero dates.
       if (Object.keys(engine.defaultsRow).length > 0) {
         const cols = Object.keys(engine.defaultsRow);

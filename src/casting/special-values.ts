@@ -64,6 +64,13 @@ export const SPECIAL_VALUES = {
     representation: 'stored as exact decimal text so a Worker reads them exactly (a $type<string>() Drizzle column; read with BigInt()); text order is not numeric order',
     alternative: 'transform "bigint" (64-bit INTEGER: exact in D1, numeric order, but a Worker reads values beyond 2^53 inexactly; beyond 2^63 rejected)',
   },
+  nocaseNonAscii: {
+    code: 'nocase-differs',
+    what: 'non-ASCII text in a case-insensitive column',
+    representation:
+      "stored as is under COLLATE NOCASE, which folds ASCII letters only: where the source collation finds 'É' = 'é' (or 'é' = 'e'), D1's equality and unique indexes do not",
+    alternative: 'compare lower() of both sides in the Worker, or keep a normalized (lower-cased, unaccented) copy of the column for lookups',
+  },
 } as const satisfies Record<string, SpecialValue>;
 
 export type SpecialKind = keyof typeof SPECIAL_VALUES;
@@ -80,4 +87,10 @@ export function temporalSpecial(out: SqliteValue): SpecialKind | undefined {
 export function realSpecial(out: SqliteValue): SpecialKind | undefined {
   if (out === 'NaN') return 'nan';
   return Object.is(out, -0) ? 'negativeZero' : undefined;
+}
+
+/** Text NOCASE compares differently from a case- and accent-insensitive source collation. */
+export function nocaseSpecial(out: SqliteValue): SpecialKind | undefined {
+  // eslint-disable-next-line no-control-regex
+  return typeof out === 'string' && /[^\x00-\x7f]/.test(out) ? 'nocaseNonAscii' : undefined;
 }

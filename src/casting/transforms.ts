@@ -100,6 +100,7 @@ const defs: TransformDef[] = [
     description: 'integer, exact to 64 bits',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
+    check: unsignedCheck,
     make: () => toInteger,
   },
   {
@@ -107,6 +108,7 @@ const defs: TransformDef[] = [
     description: '64-bit integer, exact in D1; a Worker reads values beyond 2^53 imprecisely (plan measures them)',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
+    check: unsignedCheck,
     make: () => toInteger,
   },
   {
@@ -181,6 +183,20 @@ const defs: TransformDef[] = [
       c.enumValues?.length ? `${q} IN (${[...(c.enumEmptyValue ? [''] : []), ...c.enumValues].map(sqlString).join(', ')})` : undefined,
     make: () => toText,
     special: (out) => (out === '' ? 'emptyEnum' : undefined),
+  },
+  {
+    name: 'set',
+    description: "MySQL SET as its text ('a,b'), kept to its members by a CHECK",
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    check: (q, c) => {
+      if (!c.setValues?.length) return undefined;
+      // MySQL stores the members in declaration order, each once: removing ',member,' in that
+      // order leaves ',' exactly when every member of the value is one of the set's.
+      const stripped = c.setValues.reduce((sql, m) => `replace(${sql}, ${sqlString(`,${m},`)}, ',')`, `(',' || ${q} || ',')`);
+      return `${q} = '' OR ${stripped} = ','`;
+    },
+    make: () => toText,
   },
   {
     name: 'uuid',
@@ -312,6 +328,16 @@ const defs: TransformDef[] = [
     make: () => toText,
   },
 ];
+
+/** Largest value of each MySQL UNSIGNED integer type (BIGINT's 2^64-1 is beyond SQLite's INTEGER). */
+const UNSIGNED_MAX: Record<string, string> = { tinyint: '255', smallint: '65535', mediumint: '16777215', int: '4294967295', integer: '4294967295' };
+
+/** MySQL UNSIGNED: the range the source refused to leave, kept by a CHECK. */
+function unsignedCheck(q: string, c: Column): string | undefined {
+  if (!c.unsigned) return undefined;
+  const max = UNSIGNED_MAX[c.dataType];
+  return max ? `${q} BETWEEN 0 AND ${max}` : `${q} >= 0`;
+}
 
 /** The ISO transform of a temporal column: dates as dates, timestamps with Z when `utc` (MySQL TIMESTAMP, PostgreSQL timestamptz). */
 function temporalIso(c: Column, utc: boolean): ValueFn {

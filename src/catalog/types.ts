@@ -46,6 +46,11 @@ export interface Column {
   enumValues?: string[];
   /** The enum can hold '' besides its labels (MySQL stores it for an invalid value). */
   enumEmptyValue?: boolean;
+  /**
+   * The source compares this text column ignoring case (and often accents): the collation's name
+   * (MySQL *_ci, a PostgreSQL nondeterministic ICU collation) or 'citext'. Carried as COLLATE NOCASE.
+   */
+  caseInsensitive?: string;
   /** MySQL SET members. */
   setValues?: string[];
   length?: number;

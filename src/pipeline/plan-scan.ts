@@ -5,10 +5,11 @@
 // the child rows that would point at a rejected parent. Memory stays bounded: one batch at a time,
 // plus the referenced key values of rejected rows.
 import type Database from 'better-sqlite3';
-import { SPECIAL_VALUES, type SpecialKind } from '../casting/special-values.js';
+import { nocaseSpecial, SPECIAL_VALUES, type SpecialKind } from '../casting/special-values.js';
 import type { SchemaResult } from '../schema/build-schema.js';
 import { quoteIdent } from '../schema/identifiers.js';
 import type { TableMapping } from '../schema/mapping.js';
+import { nocase } from '../schema/sqlite-ddl.js';
 import type { Source } from '../sources/source.js';
 import type { RowFailure, TargetCapabilities } from '../targets/target.js';
 import { makeInserter } from '../targets/sqlite-file/sqlite-inserter.js';
@@ -111,7 +112,7 @@ export class PlanScanner {
     const batcher = new Batcher(m, this.capabilities);
     const inserter = this.created.has(m.name) ? makeInserter(this.db, m, this.capabilities.maxBoundParameters) : undefined;
     const names = m.columns.map((c) => c.name);
-    const specialFns = m.columns.map((c) => c.cast.transform.special);
+    const specialFns = m.columns.map((c) => [c.cast.transform.special, nocase(c) ? nocaseSpecial : undefined].filter((f) => f !== undefined));
     const specials = new Map<string, SpecialCount>();
     const rejects = new Map<string, PredictedRejects>();
     const refSets = (this.referenced.get(m.name) ?? []).map((cols) => ({ cols }));
@@ -148,12 +149,14 @@ export class PlanScanner {
       cast.rejects.forEach(reject);
       for (const out of cast.rows) {
         for (let c = 0; c < out.length; c++) {
-          const kind = specialFns[c]?.(out[c]);
-          if (!kind) continue;
-          const id = `${names[c]}|${kind}`;
-          const s = specials.get(id) ?? { column: names[c], kind, rows: 0 };
-          s.rows++;
-          specials.set(id, s);
+          for (const fn of specialFns[c]) {
+            const kind = fn(out[c]);
+            if (!kind) continue;
+            const id = `${names[c]}|${kind}`;
+            const s = specials.get(id) ?? { column: names[c], kind, rows: 0 };
+            s.rows++;
+            specials.set(id, s);
+          }
         }
       }
       const refused = new Set<number>();

@@ -28,6 +28,12 @@ function rowidAlias(m: TableMapping): ColumnMapping | undefined {
   return col && declaredType(col).toUpperCase() === 'INTEGER' ? col : undefined;
 }
 
+/** Text columns whose source collation ignores case, carried as COLLATE NOCASE. */
+export function nocase(c: ColumnMapping): boolean {
+  return c.cast.column.caseInsensitive !== undefined && NOCASE_TRANSFORMS.has(c.cast.transform.name);
+}
+const NOCASE_TRANSFORMS = new Set(['text', 'enum', 'set']);
+
 function action(kind: 'DELETE' | 'UPDATE', a: ForeignKeyAction): string {
   return a === 'NO ACTION' ? '' : ` ON ${kind} ${a}`;
 }
@@ -36,6 +42,9 @@ function columnDef(m: TableMapping, c: ColumnMapping, alias: ColumnMapping | und
   const col = c.cast.column;
   const object = `${m.name}.${c.name}`;
   let sql = `${quoteIdent(c.name)} ${declaredType(c)}`.trimEnd();
+  // Case-insensitive source text keeps comparing that way: SQLite's NOCASE (ASCII case folding;
+  // the plan counts the values where that differs from the source's collation).
+  if (nocase(c)) sql += ' COLLATE NOCASE';
   if (c === alias) {
     sql += ' PRIMARY KEY';
     // AUTOINCREMENT keeps serial semantics: ids are never reused after deletes.

@@ -22,7 +22,7 @@ export const MYSQL_CAST_RULES: readonly CastRule[] = [
   rule({ type: ['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob'] }, 'blob'),
   rule({ type: 'enum' }, 'enum'),
   // SET members are stored as MySQL prints them ('a,b'); the members are in Column.setValues.
-  rule({ type: 'set' }, 'text'),
+  rule({ type: 'set' }, 'set'),
   rule({ type: 'json' }, 'json'),
   rule({ type: 'uuid' }, 'uuid'),
   // Zero and partial zero dates ('0000-00-00', '2024-00-15') exist only in MySQL. The ISO
