@@ -10,11 +10,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
-import { copy, plan } from '../src/index.js';
+import { copy, plan, schema } from '../src/index.js';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { testEnv } from './helpers/copy-project.js';
 import { mysqlUrl, pgUrl } from './helpers/env.js';
 import { dropPgDatabase, freshPgDatabase, withPg } from './helpers/pg.js';
+import { runWorker } from './helpers/worker.js';
 import { d1Queries, d1Query, makeWranglerProject, type WranglerProject } from './helpers/wrangler.js';
 
 const DB = 'fl_i7_special';
@@ -24,6 +25,10 @@ interface Engine {
   name: string;
   url: string;
   setup(): Promise<void>;
+  /** The app row as an application reads it from the source: the engine's own client's view. */
+  appRow(): Promise<AppRow>;
+  /** The big account id app.account_id holds. */
+  bigId: string;
   /** In the source: [inserting a case variant of 'Ann@x.io' is refused, the id found by 'ann@X.IO']. */
   caseProbe(): Promise<[boolean, number | undefined]>;
   /** Adds a 3 MB note to a new account (id 7) and an entry (id 9) that references it. */
@@ -61,6 +66,9 @@ const postgres: Engine = {
       "INSERT INTO account (id, name) VALUES (9007199254740993, 'big'), (1, 'small')",
       'CREATE TABLE entry (id int PRIMARY KEY, account_id bigint NOT NULL REFERENCES account (id))',
       'INSERT INTO entry VALUES (1, 9007199254740993), (2, 1)',
+      `CREATE TABLE app (id bigint PRIMARY KEY, active boolean NOT NULL DEFAULT true, doc jsonb, bytes bytea, at timestamptz,
+        account_id bigint REFERENCES account (id), qty int NOT NULL DEFAULT 1 CHECK (qty > 0))`,
+      `INSERT INTO app VALUES (1, false, '{"a": [1, 2], "b": "x"}', '\\xdeadbeef00', '2024-02-29 12:00:00.123456+02', 9007199254740993, 3)`,
       'CREATE TABLE special (id int PRIMARY KEY, what text NOT NULL, d date, ts timestamp, tstz timestamptz, f double precision, n numeric)',
       `INSERT INTO special (id, what, d, ts, tstz, f, n) VALUES
         (1, 'date infinity', 'infinity', NULL, NULL, NULL, NULL),
@@ -72,6 +80,14 @@ const postgres: Engine = {
         (7, 'float -0', NULL, NULL, NULL, '-0', NULL),
         (8, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00+02', 1.5, 12.50)`,
     ]),
+  bigId: '9007199254740993',
+  appRow: () =>
+    withPg(DB, async (c) => {
+      await c.query('SET TimeZone = UTC');
+      const r = await c.query(`SELECT id::text, active, doc, bytes, at, extract(microseconds FROM at)::int % 1000 AS micros, account_id::text FROM app WHERE id = 1`);
+      const row = r.rows[0] as { id: string; active: boolean; doc: unknown; bytes: Buffer; at: Date; micros: number; account_id: string };
+      return { id: row.id, active: row.active, doc: row.doc, bytes: row.bytes.toString('hex'), atMs: row.at.getTime(), atMicros: row.micros, accountId: row.account_id };
+    }),
   caseProbe: () =>
     withPg(DB, async (c) => {
       const refused = await c.query(`INSERT INTO person VALUES (3, 'ANN@X.IO')`).then(() => false, () => true);
@@ -99,7 +115,7 @@ const postgres: Engine = {
     'bc-date-kept': ['special.d', 'special.ts', 'special.tstz'],
     'nan-kept': ['special.f', 'special.n'],
     'negative-zero': ['special.f'],
-    'integer-as-text': ['account.id', 'entry.account_id'],
+    'integer-as-text': ['account.id', 'app.account_id', 'entry.account_id'],
     'nocase-differs': ['person.email'],
   },
   defaultsRow: {},
@@ -119,6 +135,9 @@ const mariadb: Engine = {
       await c.query(`INSERT INTO account (id, name) VALUES (18446744073709551615, 'max'), (9007199254740993, 'big'), (1, 'small')`);
       await c.query(`CREATE TABLE entry (id int PRIMARY KEY, account_id bigint unsigned NOT NULL, FOREIGN KEY (account_id) REFERENCES account (id)) ENGINE=InnoDB`);
       await c.query(`INSERT INTO entry VALUES (1, 18446744073709551615), (2, 9007199254740993), (3, 1)`);
+      await c.query(`CREATE TABLE app (id bigint unsigned PRIMARY KEY, active tinyint(1) NOT NULL DEFAULT 1, doc json, bytes blob, at datetime(6),
+        account_id bigint unsigned, qty int NOT NULL DEFAULT 1, CHECK (qty > 0), FOREIGN KEY (account_id) REFERENCES account (id)) ENGINE=InnoDB`);
+      await c.query(`INSERT INTO app VALUES (1, 0, '{"a": [1, 2], "b": "x"}', X'deadbeef00', '2024-02-29 10:00:00.123456', 18446744073709551615, 3)`);
       await c.query(`CREATE TABLE special (
         id int PRIMARY KEY, what varchar(40) NOT NULL,
         d DATE NOT NULL DEFAULT '0000-00-00',
@@ -131,6 +150,15 @@ const mariadb: Engine = {
       await c.query(`INSERT INTO special (id, what, d, dt, ts, dtn) VALUES (3, 'zero fraction path', '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 03:04:05', '2024-00-00 00:00:00.5')`);
       await c.query(`INSERT INTO special (id, what, d, dt, ts, flag, e, f) VALUES (4, 'tinyint 2, invalid enum, -0', '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 03:04:05', 2, 'zzz', -0.0)`);
       await c.query(`INSERT INTO special (id, what, d, dt, ts, flag, e, f) VALUES (5, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00', 1, 'b', 1.5)`);
+    }),
+  bigId: '18446744073709551615',
+  appRow: () =>
+    withMy(DB, async (c) => {
+      const [rows] = await c.query({ sql: `SELECT CAST(id AS CHAR) id, active, doc, bytes, CAST(at AS CHAR(26)) at, CAST(account_id AS CHAR) account_id FROM app WHERE id = 1`, typeCast: true });
+      const row = (rows as { id: string; active: number; doc: unknown; bytes: Buffer; at: string; account_id: string }[])[0]!;
+      // MySQL has no boolean: an application reads tinyint(1) 0 as false (Drizzle's mysql boolean does).
+      const at = row.at.replace(' ', 'T');
+      return { id: row.id, active: row.active === 1, doc: typeof row.doc === 'string' ? JSON.parse(row.doc) : row.doc, bytes: row.bytes.toString('hex'), atMs: Date.parse(`${at.slice(0, 23)}Z`), atMicros: Number(at.slice(23, 26)), accountId: row.account_id };
     }),
   caseProbe: () =>
     withMy(DB, async (c) => {
@@ -157,11 +185,56 @@ const mariadb: Engine = {
     'enum-empty-kept': ['special.e'],
     // MariaDB stores -0 as 0 itself: there is no negative zero to keep.
     'negative-zero': [],
-    'integer-as-text': ['account.id', 'entry.account_id'],
+    'integer-as-text': ['account.id', 'app.account_id', 'entry.account_id'],
     'nocase-differs': ['person.email'],
   },
   defaultsRow: { d: "'0000-00-00'", dt: "'0000-00-00T00:00:00'", ts: "'0000-00-00T00:00:00Z'" },
 };
+
+interface AppRow {
+  id: string;
+  active: boolean;
+  doc: unknown;
+  bytes: string;
+  /** The instant in milliseconds, and the microseconds beyond them. */
+  atMs: number;
+  atMicros: number;
+  accountId: string;
+}
+
+/** What the Worker answers: the app row and the account found by the big id, read through drizzle-orm/d1, and what inserts did. */
+interface WorkerAnswer {
+  app: { id: number; active: boolean; doc: unknown; bytes: string; at: string; accountId: string };
+  account: { id: string; name: string }[];
+  inserted: { active: boolean; qty: number } | string;
+  badCheck: string;
+  badForeignKey: string;
+}
+
+// The Worker: the generated schema through drizzle-orm/d1, values as the application gets them.
+const WORKER = `
+import { drizzle } from 'drizzle-orm/d1';
+import { eq } from 'drizzle-orm';
+import { app, account } from './schema';
+const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const fails = (p) => p.then(() => 'accepted', (e) => 'refused: ' + String(e && e.cause ? e.cause.message : e));
+export default {
+  async fetch(request, env) {
+    const db = drizzle(env.DB);
+    const [row] = await db.select().from(app).where(eq(app.id, 1));
+    const big = await db.select({ id: account.id, name: account.name }).from(account).where(eq(account.id, row.accountId));
+    await db.insert(app).values({ id: 2, accountId: '1' });
+    const [ins] = await db.select({ active: app.active, qty: app.qty }).from(app).where(eq(app.id, 2));
+    return Response.json({
+      app: { ...row, bytes: hex(row.bytes) },
+      account: big,
+      inserted: ins,
+      badCheck: await fails(db.insert(app).values({ id: 3, qty: 0 })),
+      badForeignKey: await fails(db.insert(app).values({ id: 4, accountId: '424242' })),
+    });
+  },
+};
+`;
 
 interface MigrateJson {
   status: string;
@@ -192,9 +265,11 @@ for (const engine of [postgres, mariadb]) {
   describe(`special values from ${engine.name}`, () => {
     before(() => engine.setup());
     after(() => engine.drop());
+    let migrated: WranglerProject | undefined;
 
     test('migrate keeps every row, verify proves it, each value in its documented form, the plan names each kind', async () => {
       const p = makeWranglerProject();
+      migrated = p;
       const r = await migrateCli(p, engine.url, ['--json']);
       assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr);
       const result = resultJson(r);
@@ -235,6 +310,32 @@ for (const engine of [postgres, mariadb]) {
         const [, [row]] = await d1Queries<Record<string, string>>(p, `INSERT INTO special (id, what) VALUES (100, 'defaults'); SELECT ${cols.map((c) => `quote(${c}) AS ${c}`).join(', ')} FROM special WHERE id = 100`);
         assert.deepEqual(row, engine.defaultsRow);
       }
+    });
+
+    test('a Worker under Miniflare reads the migrated D1 through drizzle-orm/d1 and the generated schema as the source reads', async () => {
+      assert.ok(migrated, 'the migrate test ran first');
+      const p = migrated;
+      const drizzleFile = path.join(p.dir, 'schema.ts');
+      await schema({ from: engine.url, outDir: path.join(p.dir, 'generated'), drizzle: drizzleFile });
+      const generated = readFileSync(drizzleFile, 'utf8');
+      assert.doesNotMatch(generated, /mode: "buffer"/, 'no Buffer: the Worker runs without nodejs_compat');
+      const answer = await runWorker<WorkerAnswer>(p, generated, WORKER);
+      const source = await engine.appRow();
+      assert.equal(String(answer.app.id), source.id);
+      assert.equal(answer.app.active, source.active, 'booleans as booleans');
+      assert.deepEqual(answer.app.doc, source.doc, 'JSON parsed');
+      assert.equal(answer.app.bytes, source.bytes, 'bytes equal');
+      assert.equal(answer.app.accountId, source.accountId, 'ids exact');
+      assert.equal(answer.app.accountId, engine.bigId);
+      // The same instant, to the microsecond: ISO text with its fraction.
+      // DATETIME has no zone (read as UTC, as the sessions are set), timestamptz carries its Z.
+      assert.equal(Date.parse(answer.app.at.endsWith('Z') ? answer.app.at : `${answer.app.at}Z`), source.atMs);
+      assert.equal(Number(/\.\d{3}(\d{3})/.exec(answer.app.at)?.[1]), source.atMicros);
+      assert.deepEqual(answer.account.map((a) => a.id), [engine.bigId], 'eq() on an id beyond 2^53 finds its row');
+      // A row inserted through Drizzle: defaults, CHECKs and foreign keys as in the source.
+      assert.deepEqual(answer.inserted, { active: true, qty: 1 });
+      assert.match(answer.badCheck, /^refused: .*CHECK/);
+      assert.match(answer.badForeignKey, /^refused: .*FOREIGN KEY/);
     });
 
     test('with a 3 MB value: plan predicts exactly the rows copy rejects and the orphan; migrate says INCOMPLETE unless accepted', async () => {
