@@ -52,5 +52,5 @@ export async function openSource(spec: string): Promise<Source> {
   const source = await openAnySource(spec);
   if (!isUnitSource(source)) return source;
   await source.close();
-  throw new UserError(`${source.description} holds ${source.engine} data, not tables: this command works on database sources only`);
+  throw new UserError(`${source.description} holds ${source.engine} data, not tables: it cannot go into a table target (d1:, sqlite:, sql:) or through schema`);
 }

@@ -9,6 +9,7 @@ import { sqliteFileKind } from './sqlite-file/index.js';
 import type { Target } from './target.js';
 import { TARGET_OPTIONS, type AnyTarget, type TargetKind, type TargetOptionSpec, type TargetSpecOptions } from './target-kind.js';
 import type { UnitTarget } from './unit-target.js';
+import type { CollectionKind } from '../catalog/collection.js';
 
 export type { AnyTarget, TargetKind, TargetSpecOptions } from './target-kind.js';
 
@@ -59,9 +60,30 @@ export function parseAnyTarget(spec: string, options: TargetSpecOptions = {}): A
   return kind.create(rest, options);
 }
 
+/** The target as a table target: a user error when it takes other data. */
+export function tableTarget(target: AnyTarget): Target {
+  if (isUnitTarget(target)) {
+    throw new UserError(`${target.description} takes ${target.accepts.join(' or ')} data, not tables: copy a database into ${tableForms()}`);
+  }
+  return target;
+}
+
+/** The target as a unit target for `what` (a unit source's description): a user error when it takes tables. */
+export function unitTarget(target: AnyTarget, what: string): UnitTarget {
+  if (!isUnitTarget(target)) throw new UserError(`${target.description} takes tables, and ${what} holds none: choose a target that takes its data`);
+  return target;
+}
+
+/** The --to forms of the kinds that take this kind of collection. */
+export function formsTaking(kind: CollectionKind): string {
+  return KINDS.filter((k) => k.takes.includes(kind)).map((k) => k.form.split(' ')[0]).join(', ') || 'no registered target';
+}
+
+function tableForms(): string {
+  return formsTaking('table');
+}
+
 /** Parses --to into a table target (the table-only library entries). */
 export function parseTarget(spec: string, options: TargetSpecOptions = {}): Target {
-  const target = parseAnyTarget(spec, options);
-  if (isUnitTarget(target)) throw new UserError(`${target.description} takes ${target.accepts.join(' or ')} data, not tables: copy a database into d1:, sqlite: or sql:`);
-  return target;
+  return tableTarget(parseAnyTarget(spec, options));
 }

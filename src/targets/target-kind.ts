@@ -3,6 +3,7 @@
 // every command that takes --to gets them from here (cli/target-options.ts), so copy, verify
 // and migrate cannot drift apart, and an option given for a kind that does not take it is a
 // user error naming the kinds that do.
+import type { CollectionKind } from '../catalog/collection.js';
 import type { Target } from './target.js';
 import type { UnitTarget } from './unit-target.js';
 
@@ -13,6 +14,8 @@ export interface TargetKind {
   scheme: string;
   /** How --to looks, for help and errors: 'd1:<database> (local D1; add --remote for the deployed one)'. */
   form: string;
+  /** The collections its targets take: ['table'] (d1:, sqlite:, sql:), ['keyspace'] (kv:). */
+  takes: readonly CollectionKind[];
   /** Keys of TARGET_OPTIONS this kind takes. */
   options: readonly string[];
   /** Makes the target for the text after the colon (never empty); checks the kind's own option rules. */

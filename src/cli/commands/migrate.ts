@@ -4,8 +4,8 @@
 // given); 5 rows were rejected and not accepted (--accept-rejects); 130 interrupted (resumable).
 import { loadConfig } from '../../config/config.js';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
-import { migrateSource, type MigrateResult } from '../../pipeline/migrate.js';
-import { withSource } from '../../sources/with-source.js';
+import { migrateAnySource, type MigrateResult } from '../../pipeline/migrate.js';
+import { withAnySource } from '../../sources/with-source.js';
 import { DEFAULT_FAILURES_FILE } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
 import type { Output } from '../output.js';
@@ -79,8 +79,8 @@ export async function runMigrate(o: MigrateCliOptions, output: Output): Promise<
   const { signal, dispose } = interruptible(() => output.err('interrupted: stopping at the next safe point; finish later with --resume'), EXIT_CODES.interrupted);
   const { batchSize, ...targetOptions } = targetOptionValues(o, 'write');
   try {
-    return await withSource(o.from, (source) =>
-      migrateSource(source, o.to, targetOptions, config.castRules, {
+    return await withAnySource(o.from, (source) =>
+      migrateAnySource(source, o.to, targetOptions, config.castRules, {
         batchSize: batchSize as number | undefined,
         acceptFindings: o.acceptFindings,
         acceptRejects: o.acceptRejects,

@@ -8,6 +8,7 @@ import { d1LocalTarget } from './d1-local-target.js';
 export const d1Kind: TargetKind = {
   scheme: 'd1',
   form: 'd1:<database> (local D1; add --remote for the deployed one)',
+  takes: ['table'],
   options: ['config', 'persistTo', 'remote', 'fileBytes'],
   create(database, o) {
     if (o.remote) {

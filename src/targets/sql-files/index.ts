@@ -5,6 +5,7 @@ import { sqlFilesTarget } from './sql-files-target.js';
 export const sqlFilesKind: TargetKind = {
   scheme: 'sql',
   form: 'sql:<dir>',
+  takes: ['table'],
   options: ['fileBytes'],
   create: (dir, o) => sqlFilesTarget(dir, { fileBytes: o.fileBytes, cwd: o.cwd }),
 };

@@ -5,6 +5,7 @@ import { sqliteFileTarget } from './sqlite-file-target.js';
 export const sqliteFileKind: TargetKind = {
   scheme: 'sqlite',
   form: 'sqlite:<path>',
+  takes: ['table'],
   options: [],
   create: (file, o) => sqliteFileTarget(file, o.cwd),
 };
