@@ -83,6 +83,8 @@ export interface Index {
    * Set by the introspector only when it could translate the expression; otherwise `untranslatable` says why.
    */
   expressions?: string[];
+  /** Per element (column or expression, in order): true when it is sorted descending. */
+  desc?: boolean[];
   /** Partial index predicate translated to SQLite SQL, when there is one and it translates. */
   where?: string;
   /** Why this index cannot carry over (method gist/gin/fulltext/spatial, untranslatable expression...). */

@@ -87,8 +87,9 @@ function columnDef(m: TableMapping, c: ColumnMapping, alias: ColumnMapping | und
 }
 
 function indexDdl(m: TableMapping, ix: Index, name: string): string | undefined {
-  const elements = ix.expressions?.length ? ix.expressions : ix.columns.length ? ix.columns.map(quoteIdent) : undefined;
-  if (!elements) return undefined;
+  const plain = ix.expressions?.length ? ix.expressions : ix.columns.length ? ix.columns.map(quoteIdent) : undefined;
+  if (!plain) return undefined;
+  const elements = plain.map((e, i) => (ix.desc?.[i] ? `${e} DESC` : e));
   const where = ix.where ? ` WHERE ${ix.where}` : '';
   return `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${quoteIdent(m.name)} (${elements.join(', ')})${where};`;
 }
