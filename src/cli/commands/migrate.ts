@@ -56,7 +56,10 @@ function verdict(r: MigrateResult): string {
     case 'verified': {
       const rejected = r.verify!.totals.rejected;
       const proven = `PROVEN: the target holds exactly the source's ${r.verify!.totals.sourceRows - rejected} rows`;
-      return rejected ? `${proven}, and not the ${rejected} rejected row(s) you accepted (${acceptedRejectsNote(rejectedTables(r), 'the reject files')}).` : `${proven}.`;
+      // D1 holds them exactly; a Worker does not read them so, because a rule of the user's kept INTEGER.
+      const inexact = r.plan.findings.filter((f) => f.code === 'integer-above-2^53').map((f) => f.object);
+      const worker = inexact.length ? ` A Worker reads ${inexact.join(', ')} inexactly (integers beyond 2^53 kept as INTEGER by your rule).` : '';
+      return (rejected ? `${proven}, and not the ${rejected} rejected row(s) you accepted (${acceptedRejectsNote(rejectedTables(r), 'the reject files')}).` : `${proven}.`) + worker;
     }
     case 'rejected':
       return incompleteLine(rejectedTables(r), 'the reject files');
