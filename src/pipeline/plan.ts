@@ -8,6 +8,8 @@ import type { Source } from '../sources/source.js';
 import { D1_LOCAL_CAPABILITIES } from '../targets/d1-local/d1-local-target.js';
 import type { TargetCapabilities } from '../targets/target.js';
 import { measurementFindings, objectFindings, scanFindings, sizeFindings, tableFindings } from './findings.js';
+import { passwordHashFindings } from './hash-findings.js';
+import { scanPasswordHashes, type PasswordHashColumn } from './hash-readiness.js';
 import { PlanScanner, type PredictedOrphans, type PredictedRejects, type TableScan } from './plan-scan.js';
 
 export interface ColumnPlan {
@@ -40,6 +42,8 @@ export interface PlanResult {
   source: { engine: string; database: string; description: string; serverVersion?: string };
   tables: TablePlan[];
   findings: Finding[];
+  /** Text columns holding password hashes, when a measured plan found any (hash-readiness.ts). */
+  passwordHashes?: PasswordHashColumn[];
   totals: { tables: number; rows: number; bytes: number; blockers: number; warnings: number; infos: number };
 }
 
@@ -68,6 +72,8 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
   const schema = buildSchema(catalog, rules);
   const findings: Finding[] = [...schema.findings, ...objectFindings(catalog)];
   const tables: TablePlan[] = [];
+  const passwordHashes: PasswordHashColumn[] = [];
+  const verifyCpu = new Map<string, number>();
   let index = 0;
   const scanner = options.measure !== false ? await PlanScanner.open(schema, options.capabilities ?? D1_LOCAL_CAPABILITIES) : undefined;
   try {
@@ -79,6 +85,7 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
         options.onProgress?.({ phase: 'measure', table: m.name, done: index, total: schema.tables.length });
         measured = await source.measure(m.table);
         findings.push(...measurementFindings(m, measured));
+        passwordHashes.push(...(await scanPasswordHashes(source, m, measured, verifyCpu)));
         scan = await scanner.scan(source, m);
         findings.push(...scanFindings(m, scan));
       }
@@ -105,12 +112,13 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
     scanner?.close();
   }
   const bytes = tables.reduce((s, t) => s + t.bytes, 0);
-  findings.push(...sizeFindings(catalog.database, bytes));
+  findings.push(...sizeFindings(catalog.database, bytes), ...passwordHashFindings(passwordHashes));
   const sorted = sortFindings(findings);
   const plan: PlanResult = {
     source: { engine: catalog.engine, database: catalog.database, description: source.description, serverVersion: catalog.serverVersion },
     tables,
     findings: sorted,
+    ...(passwordHashes.length ? { passwordHashes } : {}),
     totals: {
       tables: tables.length,
       rows: tables.reduce((s, t) => s + t.rows, 0),
