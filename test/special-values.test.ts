@@ -361,6 +361,14 @@ for (const engine of [postgres, mariadb]) {
       const fk = await d1Query<{ table: string }>(p, 'PRAGMA foreign_key_check');
       assert.deepEqual(fk.map((f) => f.table), ['entry']);
 
+      // verify of that copy: every table matches, but the rejected row is not there — INCOMPLETE, exit 5.
+      const verifyArgs = ['verify', '--from', engine.url, '--to', `d1:${p.database}`, '--reject-dir', rejectDir, '--failures', path.join(p.dir, 'failures.jsonl')];
+      const verified = await runCli(verifyArgs, { cwd: p.dir, env: testEnv() });
+      assert.equal(verified.code, 5, verified.stdout.slice(-2000) + verified.stderr);
+      assert.match(verified.stdout.trim().split('\n').pop()!, /^INCOMPLETE: 1 of [34] rows of account rejected/);
+      const acceptedVerify = await runCli([...verifyArgs, '--accept-rejects'], { cwd: p.dir, env: testEnv() });
+      assert.equal(acceptedVerify.code, 0, acceptedVerify.stdout.slice(-2000) + acceptedVerify.stderr);
+
       const stopped = await migrateCli(makeWranglerProject(), engine.url);
       assert.equal(stopped.code, 4, 'predicted rejects are blockers');
       assert.match(stopped.stdout, /rows-rejected +account[\s\S]*\{"id":"?7"?\}/);
