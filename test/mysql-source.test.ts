@@ -222,7 +222,7 @@ describe('mysql source: sakila specifics', () => {
     assert.equal(features.enumValues, undefined);
     assert.deepEqual(features.setValues, await serverLabels(features.sourceType, 'set'));
     assert.equal(rules.resolve(film, rating).transform.name, 'enum');
-    assert.equal(rules.resolve(film, features).transform.name, 'text');
+    assert.equal(rules.resolve(film, features).transform.name, 'set');
   });
 
   test('YEAR release_year is a year read as an integer', async () => {
