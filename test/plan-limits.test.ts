@@ -2,6 +2,7 @@
 // migrate stops before copying when there are blockers. Awkward names are quoted so that the real
 // wrangler applies the migration and the rows come back verified.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { plan, schema, type Finding } from '../src/index.js';
@@ -91,5 +92,25 @@ describe('awkward names', () => {
     const fk = await d1Query<{ table: string; on_delete: string }>(project, 'PRAGMA foreign_key_list("2fa-codes")');
     assert.equal(fk[0]!.table, 'Order Items');
     assert.equal(fk[0]!.on_delete, 'CASCADE');
+  });
+});
+
+describe('a rule keeping integers beyond 2^53 as INTEGER', () => {
+  const RULE_DB = 'fl_i7_integer_rule';
+  before(() =>
+    freshPgDatabase(RULE_DB, ['CREATE TABLE counters (id int PRIMARY KEY, n bigint)', 'INSERT INTO counters VALUES (1, 42), (2, 9007199254740993)']),
+  );
+  after(() => dropPgDatabase(RULE_DB));
+
+  test('the plan warns and the PROVEN verdict names the column a Worker reads inexactly', async () => {
+    const project = makeWranglerProject();
+    writeFileSync(path.join(project.dir, 'flarelift.toml'), '[[cast]]\ncolumn = "counters.n"\ntransform = "bigint"\n');
+    const r = await runCli(['migrate', '--from', pgUrl(RULE_DB), '--to', `d1:${project.database}`], { cwd: project.dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /integer-above-2\^53 +counters\.n/);
+    assert.match(r.stdout.trim().split('\n').pop()!, /^PROVEN: .* A Worker reads counters\.n inexactly/);
+    // D1 itself holds the value exactly.
+    const [row] = await d1Query<{ t: string; v: string }>(project, 'SELECT typeof(n) AS t, CAST(n AS TEXT) AS v FROM counters WHERE id = 2');
+    assert.deepEqual(row, { t: 'integer', v: '9007199254740993' });
   });
 });
