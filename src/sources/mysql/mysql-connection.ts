@@ -6,6 +6,7 @@ import type { Connection, ConnectionOptions, Pool, PoolConnection, TypeCast } fr
 import type { Readable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
 import { UserError, redactUrl } from '../../errors.js';
+import { decodeUrlPart } from '../source-password.js';
 
 export interface MysqlTarget {
   host: string;
@@ -53,7 +54,7 @@ export function parseMysqlUrl(spec: string): MysqlTarget {
   } catch {
     throw new UserError(`'${redactUrl(spec)}' is not a valid URL; use mysql://user:password@host:3306/database`);
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const database = decodeUrlPart(url.pathname.replace(/^\//, ''), 'database name');
   if (!database || database.includes('/')) {
     throw new UserError(
       `no database in '${redactUrl(spec)}': name one in the URL path, e.g. mysql://user@${url.host || 'localhost'}/mydb`,
@@ -63,8 +64,8 @@ export function parseMysqlUrl(spec: string): MysqlTarget {
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
     port: url.port ? Number(url.port) : 3306,
-    user: decodeURIComponent(url.username) || 'root',
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+    user: decodeUrlPart(url.username, 'user name') || 'root',
+    password: url.password ? decodeUrlPart(url.password, 'password') : undefined,
     database,
     display: redactUrl(spec),
     ssl: ssl !== null && !/^(false|0|disable|disabled)$/i.test(ssl),
