@@ -8,6 +8,7 @@ import { withSource } from '../sources/with-source.js';
 import { loadConfig } from '../config/config.js';
 import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
+import { lockTarget } from '../targets/target-lock.js';
 import type { CopyEventListener, CopyStatus, CopySummary, CopyTableSummary } from './copy-events.js';
 import { RejectFiles } from './copy-rejects.js';
 import { selectTables, startCopy } from './copy-start.js';
@@ -57,7 +58,14 @@ export async function copySource(options: CopyRunOptions): Promise<CopySummary> 
   const { schema } = await planSource(source, { userRules: options.userRules, measure: false });
   const selected = selectTables(schema, options.tables);
   const rejects = new RejectFiles(options.rejectDir ?? DEFAULT_REJECT_DIR);
-  const session = await target.open();
+  const lock = target.lockFile ? lockTarget(target.lockFile, target.description) : undefined;
+  let session;
+  try {
+    session = await target.open();
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const started = Date.now();
   let snapshot;
   try {
@@ -135,7 +143,7 @@ export async function copySource(options: CopyRunOptions): Promise<CopySummary> 
   } finally {
     rejects.close();
     await snapshot?.close().catch(() => undefined);
-    await session.close();
+    await session.close().finally(() => lock?.release());
   }
 }
 

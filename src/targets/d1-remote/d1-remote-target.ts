@@ -31,6 +31,7 @@ export function d1RemoteTarget(options: D1RemoteOptions): Target {
     kind: 'd1-remote',
     description: `remote D1 '${options.database}' (through wrangler; files in ${dir})`,
     capabilities: SQL_FILES_CAPABILITIES,
+    lockFile: `${dir}.flarelift-lock`,
     async open() {
       const bin = findWrangler(projectDir, cwd);
       if (!bin) throw new UserError('no wrangler found: install it in the Worker project (npm i -D wrangler) or put it on PATH');

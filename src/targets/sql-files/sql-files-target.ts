@@ -36,6 +36,7 @@ export function sqlFilesTarget(dir: string, options: { fileBytes?: number; cwd?:
     kind: 'sql-files',
     description: `SQL import files in ${absolute}`,
     capabilities: SQL_FILES_CAPABILITIES,
+    lockFile: `${absolute.replace(/[\\/]+$/, '')}.flarelift-lock`,
     open: async () => new SqlFilesSession(sessionOptions),
   };
 }
