@@ -2,6 +2,7 @@
 // reason and its source values. Lines are appended before the batch they belong to commits, so
 // on resume a file is cut back to the count its journal entry holds — no line twice, none lost.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { SourceValue } from '../casting/values.js';
 import { UserError } from '../errors.js';
@@ -30,8 +31,14 @@ export class RejectFiles {
 
   constructor(readonly dir: string) {}
 
+  /**
+   * The table's file. A name that is not plain letters, digits, `_`, `.`, `-` gets a hash of the
+   * exact name appended, so tables such as "t x" and t_x never share a file.
+   */
   fileFor(table: string): string {
-    return path.join(this.dir, `${table.replace(/[^A-Za-z0-9_.-]/g, '_')}.rejects.jsonl`);
+    const safe = table.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const id = safe === table ? safe : `${safe}-${createHash('sha256').update(table).digest('hex').slice(0, 10)}`;
+    return path.join(this.dir, `${id}.rejects.jsonl`);
   }
 
   append(records: readonly RejectRecord[]): void {
