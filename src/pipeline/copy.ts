@@ -13,6 +13,7 @@ import type { CopyEventListener, CopyStatus, CopySummary, CopyTableSummary } fro
 import { RejectFiles } from './copy-rejects.js';
 import { selectTables, startCopy } from './copy-start.js';
 import { copyTable, type TableContext } from './copy-table.js';
+import { withoutNullKeys } from './null-keys.js';
 import { planSource } from './plan.js';
 import { forEachTable } from './table-pool.js';
 
@@ -71,6 +72,7 @@ export async function copySource(options: CopyRunOptions): Promise<CopySummary> 
   try {
     const start = await startCopy(target, session, schema, selected, { resume: Boolean(options.resume), tablesGiven: Boolean(options.tables?.length) });
     snapshot = await source.snapshot(Math.min(jobs, start.tables.length) || 1);
+    start.tables = await withoutNullKeys(start.tables, snapshot, (message) => start.notes.push(message));
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, resumed: start.resumed, tables: start.tables.map((m) => m.name) });
 
     const stop = new AbortController();

@@ -3,7 +3,9 @@ import { CastRules } from '../casting/rules.js';
 import { sortFindings, type Finding } from '../catalog/findings.js';
 import type { Catalog, TableMeasurement } from '../catalog/types.js';
 import { buildSchema, type SchemaResult } from '../schema/build-schema.js';
+import type { TableMapping } from '../schema/mapping.js';
 import type { Source } from '../sources/source.js';
+import { countKeyNulls, nullableKeyColumns, nullKeyConsequence } from './null-keys.js';
 import { measurementFindings, objectFindings, sizeFindings, tableFindings } from './findings.js';
 
 export interface ColumnPlan {
@@ -24,6 +26,8 @@ export interface TablePlan {
   bytes: number;
   maxRowBytes?: number;
   key?: string[];
+  /** Rows holding NULL in a key column (measured; only keys that may hold NULLs). */
+  keyNulls?: number;
   columns: ColumnPlan[];
 }
 
@@ -65,6 +69,8 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
       measured = await source.measure(m.table);
       findings.push(...measurementFindings(m, measured));
     }
+    const keyNulls = options.measure !== false ? await countKeyNulls(m, source) : undefined;
+    findings.push(...nullKeyFindings(m, keyNulls));
     index++;
     tables.push({
       name: m.name,
@@ -74,6 +80,7 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
       bytes: m.table.sizeEstimate,
       maxRowBytes: measured?.maxRowBytes,
       key: m.key,
+      ...(keyNulls !== undefined ? { keyNulls } : {}),
       columns: m.columns.map((c) => ({
         name: c.name,
         sourceType: c.cast.column.sourceType,
@@ -100,4 +107,16 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
     },
   };
   return { catalog, rules, schema, plan };
+}
+
+/** A key that may hold NULLs: a warning with the count when measured, else a note that it may. */
+function nullKeyFindings(m: TableMapping, keyNulls: number | undefined): Finding[] {
+  const columns = nullableKeyColumns(m);
+  if (columns.length === 0 || keyNulls === 0) return [];
+  const fix = `declare ${columns.join(', ')} NOT NULL in the source (after filling or removing those rows) to resume and verify by key`;
+  if (keyNulls === undefined) {
+    return [{ severity: 'info', code: 'nullable-key', object: m.name, message: `key column ${columns.join(', ')} is not declared NOT NULL: if it holds NULLs, ${nullKeyConsequence}`, fix }];
+  }
+  const rows = Number.isFinite(keyNulls) ? `${keyNulls} rows hold` : 'rows may hold';
+  return [{ severity: 'warning', code: 'null-in-key', object: m.name, message: `${rows} NULL in key column ${columns.join(', ')}: ${nullKeyConsequence}`, fix }];
 }
