@@ -6,6 +6,7 @@ import type { TableMapping } from '../schema/mapping.js';
 import type { Source } from '../sources/source.js';
 import { withSource } from '../sources/with-source.js';
 import { loadConfig } from '../config/config.js';
+import { hintOnLostConnection } from '../errors.js';
 import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
 import { lockTarget } from '../targets/target-lock.js';
@@ -51,7 +52,11 @@ function batchRows(m: TableMapping, max: number): number {
   return Math.min(max, Math.max(100, Math.floor(BATCH_BYTES / (sizeEstimate / rowEstimate))));
 }
 
-export async function copySource(options: CopyRunOptions): Promise<CopySummary> {
+export function copySource(options: CopyRunOptions): Promise<CopySummary> {
+  return hintOnLostConnection(() => runCopy(options), 'every committed batch is kept: run the same copy with --resume to finish');
+}
+
+async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
   const emit: CopyEventListener = options.onEvent ?? (() => undefined);
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
   const maxBatch = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));

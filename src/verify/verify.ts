@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CastRule } from '../casting/rules.js';
 import { loadConfig } from '../config/config.js';
-import { UserError } from '../errors.js';
+import { UserError, hintOnLostConnection } from '../errors.js';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../pipeline/copy.js';
 import { selectTables } from '../pipeline/copy-start.js';
 import { withoutNullKeys } from '../pipeline/null-keys.js';
@@ -111,7 +111,11 @@ async function verifyTable(m: TableMapping, s: Shared): Promise<VerifyTableSumma
   return summary;
 }
 
-export async function verifySource(options: VerifyRunOptions): Promise<VerifySummary> {
+export function verifySource(options: VerifyRunOptions): Promise<VerifySummary> {
+  return hintOnLostConnection(() => runVerify(options), 'run verify again once the source is reachable');
+}
+
+async function runVerify(options: VerifyRunOptions): Promise<VerifySummary> {
   const emit: VerifyEventListener = options.onEvent ?? (() => undefined);
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
   const { source, target } = options;
