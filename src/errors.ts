@@ -35,7 +35,7 @@ export async function hintOnLostConnection<T>(fn: () => Promise<T>, hint: string
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof ConnectionLostError) throw new ConnectionLostError(`${e.message}; ${hint}`);
+    if (e instanceof ConnectionLostError) throw new ConnectionLostError(`${e.message.replace(/\.$/, '')}; ${hint}`);
     throw e;
   }
 }

@@ -4,7 +4,9 @@ import { Command, CommanderError } from 'commander';
 import { isUserError, redactSecrets } from '../errors.js';
 import { registerConnectionSecrets } from '../secrets.js';
 import { withSourcePassword } from '../sources/source-password.js';
+import { setStallTimeout } from '../sources/stall-watch.js';
 import { COMMANDS } from './commands/index.js';
+import { wholeNumber } from './options.js';
 import { processOutput, type Output } from './output.js';
 
 export const VERSION = '0.1.0';
@@ -18,6 +20,7 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     .description('Move a database onto Cloudflare D1 and prove nothing was lost')
     .version(VERSION)
     .option('--debug', 'show stack traces for unexpected errors')
+    .option('--stall-timeout <seconds>', 'a source that sends nothing for this long while a query runs counts as lost (default 300; env FLARELIFT_STALL_TIMEOUT)')
     .option('--password-file <file>', 'the source\'s password, from the file\'s first line (or set FLARELIFT_PASSWORD): keeps it out of ps and shell history')
     .exitOverride()
     .configureOutput({
@@ -28,8 +31,10 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     const cmd = program.command(spec.name).description(spec.summary);
     spec.configure(cmd);
     cmd.action(async (options: Record<string, unknown>) => {
+      const global = program.opts<{ passwordFile?: string; stallTimeout?: string }>();
+      setStallTimeout(wholeNumber('--stall-timeout', global.stallTimeout, 1));
       if (typeof options.from === 'string') {
-        options.from = withSourcePassword(options.from, { passwordFile: program.opts<{ passwordFile?: string }>().passwordFile });
+        options.from = withSourcePassword(options.from, { passwordFile: global.passwordFile });
       }
       exitCode = await spec.run(options, output);
     });

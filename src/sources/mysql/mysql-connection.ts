@@ -5,7 +5,9 @@ import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions, Pool, PoolConnection, TypeCast } from 'mysql2/promise';
 import type { Readable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
-import { UserError, redactUrl } from '../../errors.js';
+import type { Socket } from 'node:net';
+import { ConnectionLostError, UserError, redactUrl } from '../../errors.js';
+import { STALLED, stallTimeoutMs, watchSocket } from '../stall-watch.js';
 import { decodeUrlPart } from '../source-password.js';
 
 export interface MysqlTarget {
@@ -140,6 +142,26 @@ export function connectError(e: unknown, t: MysqlTarget): unknown {
   return e;
 }
 
+const LOST = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ER_CONNECTION_KILLED', 'ER_QUERY_INTERRUPTED', 'ER_SERVER_SHUTDOWN', 'ER_NORMAL_SHUTDOWN', 'PROTOCOL_SEQUENCE_TIMEOUT']);
+
+/** A connection lost mid-run (KILL, a restart, a reset, a stall) as one line; anything else unchanged. */
+export function lostError(e: unknown, t: MysqlTarget): unknown {
+  const code = errorCode(e);
+  const where = `${t.host}:${t.port}`;
+  if (code === STALLED) return new ConnectionLostError(`MySQL at ${where} stopped answering: nothing received for ${stallTimeoutMs() / 1000}s while a query ran (--stall-timeout)`);
+  if (code && LOST.has(code)) {
+    const message = ((e as Error).message ?? '').split('\n')[0];
+    return new ConnectionLostError(`lost the connection to MySQL at ${where} (${code}): ${message}`);
+  }
+  return e;
+}
+
+/** A query is waiting on the server (mysql2 runs one command at a time; a paused stream is not waiting). */
+function watch(core: CoreConnection): void {
+  const c = core as unknown as { stream?: Socket; _command?: unknown };
+  watchSocket(c.stream, () => c._command != null);
+}
+
 const prepared = new WeakSet<object>();
 
 /** A pooled connection with the session settings applied (once per physical connection). */
@@ -147,6 +169,7 @@ export async function acquire(pool: Pool): Promise<PoolConnection> {
   const conn = await pool.getConnection();
   const core = coreOf(conn);
   if (!prepared.has(core)) {
+    watch(core);
     try {
       await conn.query(SESSION_SETUP);
     } catch (e) {
@@ -169,6 +192,7 @@ export async function connectOne(t: MysqlTarget): Promise<Connection> {
   // An idle connection the server closes emits 'error'; unheard it would crash the process. The
   // next query on it fails instead, where the caller can handle it.
   conn.on('error', () => undefined);
+  watch(coreOf(conn));
   await conn.query(SESSION_SETUP);
   return conn;
 }

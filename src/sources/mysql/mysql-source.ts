@@ -6,7 +6,7 @@ import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
 import type { ReadOptions, Snapshot, Source } from '../source.js';
 import { MYSQL_CAST_RULES } from './mysql-cast-rules.js';
-import { acquire, connectError, coreOf, createPool, parseMysqlUrl, type MysqlTarget } from './mysql-connection.js';
+import { acquire, connectError, coreOf, createPool, lostError, parseMysqlUrl, type MysqlTarget } from './mysql-connection.js';
 import { introspect } from './mysql-introspector.js';
 import { countTable, measureTable } from './mysql-measure.js';
 import { buildSelect, streamRows } from './mysql-reader.js';
@@ -48,9 +48,11 @@ export class MysqlSource implements Source {
   }
 
   private async withConnection<T>(fn: (q: Query) => Promise<T>): Promise<T> {
-    const conn = await acquire(this.pool);
+    const conn = await acquire(this.pool).catch((e: unknown) => Promise.reject(lostError(connectError(e, this.target), this.target)));
     try {
       return await fn(queryOn(conn));
+    } catch (e) {
+      throw lostError(e, this.target);
     } finally {
       conn.release();
     }
@@ -76,6 +78,8 @@ export class MysqlSource implements Source {
       yield* streamRows(coreOf(conn), statement, options, async (query, lost) => {
         reusable = !lost && (await stopQuery(this.pool, coreOf(conn), query));
       });
+    } catch (e) {
+      throw lostError(e, this.target);
     } finally {
       if (reusable) conn.release();
       else conn.destroy();
