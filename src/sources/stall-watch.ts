@@ -54,3 +54,20 @@ export function watchSocket(socket: Socket | undefined, waiting: () => boolean):
   timer.unref();
   socket.once('close', () => clearInterval(timer));
 }
+
+/**
+ * Waits for a graceful end (a pool's or a connection's), but not on a silent server: ending
+ * waits for the server to close its side, which a stalled one never does. After the bound the
+ * sockets are destroyed and the wait stops.
+ */
+export async function endWithin(ending: Promise<unknown>, destroy: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      destroy();
+      resolve();
+    }, Math.min(stallTimeoutMs(), 10_000));
+  });
+  await Promise.race([ending.then(() => undefined, () => undefined), bound]);
+  clearTimeout(timer);
+}

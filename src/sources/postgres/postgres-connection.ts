@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { CustomTypesConfig, PoolClient } from 'pg';
 import type { Socket } from 'node:net';
 import { ConnectionLostError, UserError, redactUrl } from '../../errors.js';
-import { STALLED, stallTimeoutMs, watchSocket } from '../stall-watch.js';
+import { STALLED, endWithin, stallTimeoutMs, watchSocket } from '../stall-watch.js';
 import { decodeUrlPart } from '../source-password.js';
 
 /** Where a URL points, for messages (never the password). */
@@ -150,8 +150,19 @@ export class PgPool {
     else this.active--;
   }
 
-  end(): Promise<void> {
-    return this.pool.end();
+  /**
+   * Ends the pool. pg-pool resolves once it has asked each client to end, while a client's
+   * socket stays open until the server closes its side — which a stalled server never does:
+   * the sockets are awaited too, within a bound, then destroyed.
+   */
+  async end(): Promise<void> {
+    const clients = (this.pool as unknown as { _clients?: { connection?: { stream?: Socket } }[] })._clients ?? [];
+    const sockets = clients.flatMap((c) => (c.connection?.stream ? [c.connection.stream] : []));
+    const closed = Promise.all(sockets.map((s) => (s.destroyed ? undefined : new Promise((resolve) => s.once('close', resolve)))));
+    await endWithin(
+      this.pool.end().then(() => closed),
+      () => sockets.forEach((s) => s.destroy()),
+    );
   }
 }
 
@@ -166,8 +177,8 @@ function libpqSslModes(spec: string): string {
 
 /** A query is waiting on the server: a plain query in flight, or a cursor fetching (not idle between reads). */
 function waitingOnServer(client: PoolClient): boolean {
-  const c = client as unknown as { activeQuery?: { state?: string } | null; _queryQueue?: unknown[] };
-  const q = c.activeQuery;
+  const c = client as unknown as { _activeQuery?: { state?: string } | null; _queryQueue?: unknown[] };
+  const q = c._activeQuery;
   if (q) return q.state !== 'idle' && q.state !== 'done';
   return (c._queryQueue?.length ?? 0) > 0;
 }
