@@ -71,3 +71,16 @@ export async function endWithin(ending: Promise<unknown>, destroy: () => void): 
   await Promise.race([ending.then(() => undefined, () => undefined), bound]);
   clearTimeout(timer);
 }
+
+/**
+ * Ends connections and waits for their sockets to close. Drivers resolve their end() once the
+ * goodbye is written, while the socket stays open until the server closes its side — which a
+ * stalled server never does: after the bound the sockets are destroyed.
+ */
+export async function endAndClose(ending: Promise<unknown>, sockets: readonly Socket[]): Promise<void> {
+  const closed = Promise.all(sockets.map((s) => (s.destroyed ? undefined : new Promise((resolve) => s.once('close', resolve)))));
+  await endWithin(
+    ending.catch(() => undefined).then(() => closed),
+    () => sockets.forEach((s) => s.destroy()),
+  );
+}

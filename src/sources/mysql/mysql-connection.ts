@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { ConnectionLostError, UserError, redactUrl } from '../../errors.js';
-import { STALLED, stallTimeoutMs, watchSocket } from '../stall-watch.js';
+import { STALLED, endAndClose, stallTimeoutMs, watchSocket } from '../stall-watch.js';
 import { decodeUrlPart } from '../source-password.js';
 
 export interface MysqlTarget {
@@ -199,6 +199,23 @@ export async function connectOne(t: MysqlTarget): Promise<Connection> {
 
 export function createPool(t: MysqlTarget): Pool {
   return mysql.createPool({ ...connectionOptions(t), connectionLimit: 8, maxIdle: 2 });
+}
+
+/** Ends a connection, destroying it if the server does not answer within the bound (stall-watch.ts). */
+export function endConnection(conn: Connection): Promise<void> {
+  const socket = (coreOf(conn) as unknown as { stream?: Socket }).stream;
+  return endAndClose(conn.end(), socket ? [socket] : []);
+}
+
+/** Ends a pool the same way: a stalled server must not keep the process waiting. */
+export function endPool(pool: Pool): Promise<void> {
+  const all = (pool as unknown as { pool?: { _allConnections?: { length: number; get(i: number): { stream?: Socket } } } }).pool?._allConnections;
+  const sockets: Socket[] = [];
+  for (let i = 0; all && i < all.length; i++) {
+    const s = all.get(i).stream;
+    if (s) sockets.push(s);
+  }
+  return endAndClose(pool.end(), sockets);
 }
 
 /** mysql2's promise wrappers keep the callback-style connection in `.connection`. */

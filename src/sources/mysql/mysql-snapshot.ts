@@ -5,7 +5,7 @@ import type { Connection, Pool } from 'mysql2/promise';
 import type { Table } from '../../catalog/types.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { ReadOptions, Snapshot } from '../source.js';
-import { connectOne, coreOf, lostError, type MysqlTarget } from './mysql-connection.js';
+import { connectOne, coreOf, endConnection, lostError, type MysqlTarget } from './mysql-connection.js';
 import { buildSelect, qualifiedName, streamRows } from './mysql-reader.js';
 import { str, type Row } from './mysql-rows.js';
 import { stopQuery } from './mysql-stop.js';
@@ -45,10 +45,10 @@ export async function openSnapshot(target: MysqlTarget, pool: Pool, readers: num
     }
     if (locked) await lock.query('UNLOCK TABLES');
   } catch (e) {
-    await Promise.allSettled([...conns, ...(lock ? [lock] : [])].map((c) => c.end()));
+    await Promise.allSettled([...conns, ...(lock ? [lock] : [])].map(endConnection));
     throw e;
   } finally {
-    await lock?.end().catch(() => undefined);
+    if (lock) await endConnection(lock);
   }
   const live = await nonTransactionalTables(conns[0], target.database);
   let consistency = locked
@@ -144,7 +144,7 @@ class MysqlSnapshot implements Snapshot {
         // a connection that was lost has nothing to end: mysql2's end() on it never settles
         if ((coreOf(c) as unknown as { _fatalError?: unknown })._fatalError) return c.destroy();
         await c.query('COMMIT').catch(() => undefined);
-        await c.end();
+        await endConnection(c);
       }),
     );
   }

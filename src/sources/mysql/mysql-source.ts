@@ -6,7 +6,7 @@ import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
 import type { ReadOptions, Snapshot, Source } from '../source.js';
 import { MYSQL_CAST_RULES } from './mysql-cast-rules.js';
-import { acquire, connectError, coreOf, createPool, lostError, parseMysqlUrl, type MysqlTarget } from './mysql-connection.js';
+import { acquire, connectError, coreOf, createPool, endPool, lostError, parseMysqlUrl, type MysqlTarget } from './mysql-connection.js';
 import { introspect } from './mysql-introspector.js';
 import { countTable, measureTable } from './mysql-measure.js';
 import { buildSelect, streamRows } from './mysql-reader.js';
@@ -41,7 +41,7 @@ export class MysqlSource implements Source {
       const conn = await acquire(pool);
       conn.release();
     } catch (e) {
-      await pool.end().catch(() => undefined);
+      await endPool(pool);
       throw connectError(e, target);
     }
     return new MysqlSource(target, pool);
@@ -91,6 +91,6 @@ export class MysqlSource implements Source {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await endPool(this.pool);
   }
 }

@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { CustomTypesConfig, PoolClient } from 'pg';
 import type { Socket } from 'node:net';
 import { ConnectionLostError, UserError, redactUrl } from '../../errors.js';
-import { STALLED, endWithin, stallTimeoutMs, watchSocket } from '../stall-watch.js';
+import { STALLED, endAndClose, stallTimeoutMs, watchSocket } from '../stall-watch.js';
 import { decodeUrlPart } from '../source-password.js';
 
 /** Where a URL points, for messages (never the password). */
@@ -151,17 +151,14 @@ export class PgPool {
   }
 
   /**
-   * Ends the pool. pg-pool resolves once it has asked each client to end, while a client's
-   * socket stays open until the server closes its side — which a stalled server never does:
-   * the sockets are awaited too, within a bound, then destroyed.
+   * Ends the pool; pg-pool resolves before the sockets close, which a stalled server would
+   * keep open: endAndClose waits for them within a bound.
    */
   async end(): Promise<void> {
     const clients = (this.pool as unknown as { _clients?: { connection?: { stream?: Socket } }[] })._clients ?? [];
-    const sockets = clients.flatMap((c) => (c.connection?.stream ? [c.connection.stream] : []));
-    const closed = Promise.all(sockets.map((s) => (s.destroyed ? undefined : new Promise((resolve) => s.once('close', resolve)))));
-    await endWithin(
-      this.pool.end().then(() => closed),
-      () => sockets.forEach((s) => s.destroy()),
+    await endAndClose(
+      this.pool.end(),
+      clients.flatMap((c) => (c.connection?.stream ? [c.connection.stream] : [])),
     );
   }
 }
