@@ -1,9 +1,10 @@
 import { loadConfig } from '../../config/config.js';
 import { planSource } from '../../pipeline/plan.js';
-import { withSource } from '../../sources/with-source.js';
+import { isUnitSource } from '../../sources/registry.js';
+import { withAnySource } from '../../sources/with-source.js';
 import { defineCommand } from '../command.js';
 import { fromOption } from '../options.js';
-import { renderPlan } from '../render/plan-text.js';
+import { renderPlan, renderUnitPlan } from '../render/plan-text.js';
 
 interface PlanOptions {
   from: string;
@@ -25,15 +26,23 @@ export const planCommand = defineCommand<PlanOptions>({
       .option('--config-file <file>', 'cast rules file (default ./flarelift.toml when present)'),
   async run(o, output) {
     const config = loadConfig(o.configFile);
-    const ctx = await withSource(o.from, (source) =>
-      planSource(source, {
+    const progress = (message: string) => {
+      if (!o.json) output.err(message);
+    };
+    const ctx = await withAnySource(o.from, async (source) => {
+      if (isUnitSource(source)) return { unitPlan: await source.plan({ onProgress: progress }) };
+      return planSource(source, {
         userRules: config.castRules,
         measure: o.measure,
         onProgress: (e) => {
-          if (e.phase === 'measure' && !o.json) output.err(`measuring ${e.table} (${e.done + 1}/${e.total})`);
+          if (e.phase === 'measure') progress(`measuring ${e.table} (${e.done + 1}/${e.total})`);
         },
-      }),
-    );
+      });
+    });
+    if ('unitPlan' in ctx) {
+      output.out(o.json ? JSON.stringify(ctx.unitPlan, null, 2) : renderUnitPlan(ctx.unitPlan));
+      return 0;
+    }
     output.out(o.json ? JSON.stringify(ctx.plan, null, 2) : renderPlan(ctx.plan, { casts: o.casts }));
     return 0;
   },

@@ -1,11 +1,11 @@
 // `flarelift verify`: prove the target holds what the source holds. Exit codes: 0 every table
 // matches (rows copy rejected aside), 1 differences found (listed in the failures file), 2 a
 // user error, 130 interrupted by Ctrl-C.
-import { Option } from 'commander';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, verify } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
+import { addTargetOptions, targetOptionValues } from '../target-options.js';
 import { createVerifyRenderer, renderVerifySummary, verifySummaryJson } from '../render/verify-text.js';
 
 interface VerifyCliOptions {
@@ -17,11 +17,10 @@ interface VerifyCliOptions {
   maxFailures?: string;
   failures?: string;
   chunkRows?: string;
-  config?: string;
-  persistTo?: string;
-  remote?: boolean;
   configFile?: string;
   rejectDir?: string;
+  /** The target options (cli/target-options.ts). */
+  [targetOption: string]: unknown;
 }
 
 export const EXIT_MISMATCH = 1;
@@ -32,18 +31,13 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
   name: 'verify',
   summary: 'prove the target holds the source\'s rows: counts, chunk hashes in key order, differing rows by key',
   configure: (cmd) =>
-    cmd
-      .addOption(fromOption())
-      .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one) or sqlite:<path>').makeOptionMandatory())
+    addTargetOptions(cmd.addOption(fromOption()), 'read')
       .option('--tables <list>', 'only these tables, comma-separated')
       .option('--jobs <n>', `tables compared at the same time (default ${DEFAULT_JOBS})`)
       .option('--json', 'one JSON event per line, then the summary as JSON')
       .option('--max-failures <n>', `most differences written to the failures file (default ${DEFAULT_MAX_FAILURES}; counts stay exact)`)
       .option('--failures <file>', `JSON lines of the differing rows, by key (default ./${DEFAULT_FAILURES_FILE})`)
       .option('--chunk-rows <n>', `source rows per hashed chunk (default ${DEFAULT_CHUNK_ROWS})`)
-      .option('--config <file>', 'd1: the wrangler config (default: wrangler.json/jsonc/toml from here upwards)')
-      .option('--persist-to <dir>', 'd1 local: the directory given to wrangler --persist-to')
-      .option('--remote', 'd1: the deployed database, read through wrangler d1 execute --remote')
       .option('--config-file <file>', 'cast rules file the copy used (default ./flarelift.toml when present)')
       .option('--reject-dir <dir>', `the copy's reject files: rows listed there count as rejected, not missing (default ./${DEFAULT_REJECT_DIR})`),
   async run(o, output) {
@@ -52,6 +46,7 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
     let summary;
     try {
       summary = await verify({
+        ...targetOptionValues(o, 'read'),
         from: o.from,
         to: o.to,
         tables: commaList(o.tables),
@@ -59,9 +54,6 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
         maxFailures: wholeNumber('--max-failures', o.maxFailures, 0),
         failuresFile: o.failures,
         chunkRows: wholeNumber('--chunk-rows', o.chunkRows, 1),
-        config: o.config,
-        persistTo: o.persistTo,
-        remote: o.remote,
         configFile: o.configFile,
         rejectDir: o.rejectDir,
         signal,
