@@ -1,12 +1,13 @@
 // Per-table reject files: one JSON line per row that could not be written, with its key, the
 // reason and its source values. Lines are appended before the batch they belong to commits, so
 // on resume a file is cut back to the count its journal entry holds — no line twice, none lost.
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { SourceValue } from '../casting/values.js';
 import { UserError } from '../errors.js';
 import { jsonSafe } from './copy-json.js';
+import { makeDirectory } from '../make-directory.js';
 
 export interface RejectRecord {
   table: string;
@@ -92,7 +93,7 @@ export class RejectFiles {
   private fd(table: string): number {
     let fd = this.fds.get(table);
     if (fd === undefined) {
-      mkdirSync(this.dir, { recursive: true });
+      makeDirectory(this.dir);
       fd = openSync(this.fileFor(table), 'a');
       this.fds.set(table, fd);
     }

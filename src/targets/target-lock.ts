@@ -2,10 +2,11 @@
 // copy (or copy --resume) on the same target is refused in one line instead of both writing into
 // one journal. The file names the holder's pid and host; a lock whose process is gone (kill -9,
 // a crash) is taken over, so a crashed run never blocks the next one.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { makeDirectory } from '../make-directory.js';
 
 interface LockHolder {
   pid: number;
@@ -43,7 +44,7 @@ export function lockTarget(file: string, description: string): TargetLock {
   for (let attempt = 0; ; attempt++) {
     let fd: number;
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
+      makeDirectory(path.dirname(file));
       fd = openSync(file, 'wx');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
