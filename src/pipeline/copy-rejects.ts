@@ -112,7 +112,7 @@ export class RejectFiles {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC') throw new UserError(`disk full writing reject files in ${this.dir}: free some space, then run the same copy with --resume`);
-      if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR') {
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'ENOENT') {
         throw new UserError(`cannot write reject files in ${this.dir} (${code}): choose another --reject-dir`);
       }
       throw e;

@@ -17,6 +17,8 @@ import { selectTables, startCopy } from './copy-start.js';
 import { copyTable, type TableContext } from './copy-table.js';
 import { withoutNullKeys } from './null-keys.js';
 import { copyUnits } from './copy-units.js';
+import { catalogSubset } from './copy-schema.js';
+import { buildSchema } from '../schema/build-schema.js';
 import { planSource } from './plan.js';
 import { forEachTable } from './table-pool.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR } from './copy-defaults.js';
@@ -63,7 +65,7 @@ async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
   const maxBatch = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));
   const { source, target } = options;
-  const { schema } = await planSource(source, { userRules: options.userRules, measure: false });
+  const { schema, catalog, rules } = await planSource(source, { userRules: options.userRules, measure: false });
   const selected = selectTables(schema, options.tables);
   const rejects = new RejectFiles(options.rejectDir ?? DEFAULT_REJECT_DIR);
   const lock = target.lockFile ? lockTarget(target.lockFile, target.description) : undefined;
@@ -77,7 +79,10 @@ async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
   const started = Date.now();
   let snapshot;
   try {
-    const start = await startCopy(target, session, schema, selected, { resume: Boolean(options.resume), tablesGiven: Boolean(options.tables?.length) });
+    const tablesGiven = Boolean(options.tables?.length);
+    const subset = tablesGiven ? catalogSubset(catalog, new Set(selected.map((m) => m.table.name))) : undefined;
+    const created = subset && { schema: buildSchema(subset.catalog, rules), droppedForeignKeys: subset.droppedForeignKeys };
+    const start = await startCopy(target, session, schema, selected, { resume: Boolean(options.resume), tablesGiven, created });
     snapshot = await source.snapshot(Math.min(jobs, start.tables.length) || 1);
     start.tables = await withoutNullKeys(start.tables, snapshot, (message) => start.notes.push(message));
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, resumed: start.resumed, tables: start.tables.map((m) => m.name) });
