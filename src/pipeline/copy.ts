@@ -65,7 +65,7 @@ async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
   const maxBatch = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));
   const { source, target } = options;
-  const { schema, catalog, rules } = await planSource(source, { userRules: options.userRules, measure: false });
+  const { schema, catalog, rules, plan } = await planSource(source, { userRules: options.userRules, measure: false });
   const selected = selectTables(schema, options.tables);
   const rejects = new RejectFiles(options.rejectDir ?? DEFAULT_REJECT_DIR);
   const lock = target.lockFile ? lockTarget(target.lockFile, target.description) : undefined;
@@ -84,6 +84,7 @@ async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
     const created = subset && { schema: buildSchema(subset.catalog, rules), droppedForeignKeys: subset.droppedForeignKeys };
     const start = await startCopy(target, session, schema, selected, { resume: Boolean(options.resume), tablesGiven, created });
     snapshot = await source.snapshot(Math.min(jobs, start.tables.length) || 1);
+    for (const f of plan.findings) if (f.code === 'cast-rule-unused') start.notes.push(`${f.object}: ${f.message}`);
     start.tables = await withoutNullKeys(start.tables, snapshot, (message) => start.notes.push(message));
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, resumed: start.resumed, tables: start.tables.map((m) => m.name) });
 

@@ -6,7 +6,7 @@ import { buildSchema, type SchemaResult } from '../schema/build-schema.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { Source } from '../sources/source.js';
 import { countKeyNulls, nullableKeyColumns, nullKeyConsequence } from './null-keys.js';
-import { measurementFindings, objectFindings, sizeFindings, tableFindings } from './findings.js';
+import { unusedRuleFindings, measurementFindings, objectFindings, sizeFindings, tableFindings } from './findings.js';
 
 export interface ColumnPlan {
   name: string;
@@ -58,7 +58,7 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
   const catalog = await source.introspect();
   const rules = CastRules.combine(options.userRules ?? [], source.castRules);
   const schema = buildSchema(catalog, rules);
-  const findings: Finding[] = [...schema.findings, ...objectFindings(catalog)];
+  const findings: Finding[] = [...schema.findings, ...objectFindings(catalog), ...unusedRuleFindings(options.userRules ?? [], catalog, schema.tables)];
   const tables: TablePlan[] = [];
   let index = 0;
   for (const m of schema.tables) {
