@@ -104,7 +104,7 @@ describe('lost source connections', () => {
     const line = await cutAndResume('pg-terminate', pgSource, pgSource, terminatePg);
     assert.match(line, /PostgreSQL at 127\.0\.0\.1:\d+ (ended|closed) the connection/);
     const target = path.join(dir, 'pg-terminate.sqlite');
-    const verify = startCli(['verify', '--from', pgSource, '--to', `sqlite:${target}`, '--json', '--chunk-rows', '500'], { cwd: dir });
+    const verify = startCli(['verify', '--from', pgSource, '--to', `sqlite:${target}`, '--json', '--chunk-rows', '100', '--jobs', '1'], { cwd: dir });
     await verify.event((e) => e.event === 'progress');
     await terminatePg();
     const r = await verify.done;
