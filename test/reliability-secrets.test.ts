@@ -3,7 +3,7 @@
 // verify failures file. The password can also come from --password-file or FLARELIFT_PASSWORD,
 // off the command line (where ps shows it).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
@@ -89,7 +89,9 @@ describe('passwords in every URL form', () => {
       assert.equal(verify.code, 1, verify.stderr);
       assertHidden('verify', everything(verify));
       assertHidden('failures file', readFileSync(failures, 'utf8'));
-      for (const f of readdirSync(rejects, { withFileTypes: true }).filter((e) => e.isFile())) assertHidden('reject file', readFileSync(path.join(rejects, f.name), 'utf8'));
+      const rejectFiles = existsSync(rejects) ? readdirSync(rejects) : [];
+      if (url.startsWith('postgres')) assert.equal(rejectFiles.length, 1, 'the NaN row was rejected');
+      for (const f of rejectFiles) assertHidden('reject file', readFileSync(path.join(rejects, f), 'utf8'));
       // Errors that print the URL: a database that is not there, an unknown table, a debug stack.
       const wrongDb = url.replace(`/${DB}`, '/fl_i8_nosuchdb');
       for (const args of [['plan', '--from', wrongDb], ['--debug', 'copy', '--from', url, '--to', `sqlite:${target}`, '--tables', 'nosuch'], ['verify', '--from', url.replace(/^\w+:/, 'nosuch:'), '--to', `sqlite:${target}`]]) {
