@@ -6,6 +6,8 @@ import { buildSchema, type SchemaResult } from '../schema/build-schema.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { Source } from '../sources/source.js';
 import { countKeyNulls, nullableKeyColumns, nullKeyConsequence } from './null-keys.js';
+import { passwordHashFindings } from './hash-findings.js';
+import { scanPasswordHashes, type PasswordHashColumn } from './hash-readiness.js';
 import { unusedRuleFindings, measurementFindings, objectFindings, sizeFindings, tableFindings } from './findings.js';
 
 export interface ColumnPlan {
@@ -35,6 +37,8 @@ export interface PlanResult {
   source: { engine: string; database: string; description: string; serverVersion?: string };
   tables: TablePlan[];
   findings: Finding[];
+  /** Text columns holding password hashes, when a measured plan found any (hash-readiness.ts). */
+  passwordHashes?: PasswordHashColumn[];
   totals: { tables: number; rows: number; bytes: number; blockers: number; warnings: number; infos: number };
 }
 
@@ -60,6 +64,8 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
   const schema = buildSchema(catalog, rules);
   const findings: Finding[] = [...schema.findings, ...objectFindings(catalog), ...unusedRuleFindings(options.userRules ?? [], catalog, schema.tables)];
   const tables: TablePlan[] = [];
+  const passwordHashes: PasswordHashColumn[] = [];
+  const verifyCpu = new Map<string, number>();
   let index = 0;
   for (const m of schema.tables) {
     findings.push(...tableFindings(m));
@@ -68,6 +74,7 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
       options.onProgress?.({ phase: 'measure', table: m.name, done: index, total: schema.tables.length });
       measured = await source.measure(m.table);
       findings.push(...measurementFindings(m, measured));
+      passwordHashes.push(...(await scanPasswordHashes(source, m, measured, verifyCpu)));
     }
     const keyNulls = options.measure !== false ? await countKeyNulls(m, source) : undefined;
     findings.push(...nullKeyFindings(m, keyNulls));
@@ -91,12 +98,13 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
     });
   }
   const bytes = tables.reduce((s, t) => s + t.bytes, 0);
-  findings.push(...sizeFindings(catalog.database, bytes));
+  findings.push(...sizeFindings(catalog.database, bytes), ...passwordHashFindings(passwordHashes));
   const sorted = sortFindings(findings);
   const plan: PlanResult = {
     source: { engine: catalog.engine, database: catalog.database, description: source.description, serverVersion: catalog.serverVersion },
     tables,
     findings: sorted,
+    ...(passwordHashes.length ? { passwordHashes } : {}),
     totals: {
       tables: tables.length,
       rows: tables.reduce((s, t) => s + t.rows, 0),
