@@ -31,7 +31,7 @@ describe('two writers on one target', () => {
 
   test('the second copy is refused in one line, exit 2, and the first finishes exact', async () => {
     const target = path.join(dir, 'two.sqlite');
-    const first = startCli(['copy', '--from', source, '--to', `sqlite:${target}`, '--json', '--batch-size', '100', '--jobs', '1'], { cwd: dir });
+    const first = startCli(['copy', '--from', source, '--to', `sqlite:${target}`, '--json', '--batch-size', '25', '--jobs', '1'], { cwd: dir });
     await first.event((e) => e.event === 'progress');
     const second = await runCliBounded(['copy', '--from', source, '--to', `sqlite:${target}`, '--resume'], { cwd: dir });
     assert.equal(second.code, 2);
