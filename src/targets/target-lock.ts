@@ -49,7 +49,7 @@ export function lockTarget(file: string, description: string): TargetLock {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') {
-        throw new UserError(`cannot create the lock file ${file} (${code ?? 'error'}): the target's location is not writable; choose another --to`);
+        throw new UserError(`cannot open ${file} (${code ?? 'error'}), the lock file a copy keeps beside its target: check the --to path and that its directory can be created`);
       }
       const holder = readHolder(file);
       const foreignHost = holder !== undefined && holder.host !== hostname();
