@@ -2,7 +2,7 @@
 import { Option } from 'commander';
 import { UserError } from '../errors.js';
 
-export const FROM_HELP = 'postgres://…, mysql://…, mariadb://…, sqlite:<path> or a .sqlite file';
+export const FROM_HELP = 'postgres://…, mysql://…, mariadb://…, sqlite:<path> or a .sqlite file; redis://[:password@]host:port/db or rediss://…';
 
 export const fromOption = () => new Option('--from <source>', FROM_HELP).makeOptionMandatory();
 

@@ -4,10 +4,11 @@
 import { Option } from 'commander';
 import { copy, DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { defineCommand } from '../command.js';
+import { addKeyspaceOptions, isRedisFrom, keyspaceCopyJson, renderKeyspaceCopy, runKeyspaceCopy, type KeyspaceCliOptions } from '../keyspace-cli.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
 import { copySummaryJson, createCopyRenderer, renderCopySummary } from '../render/copy-progress.js';
 
-interface CopyCliOptions {
+interface CopyCliOptions extends Partial<KeyspaceCliOptions> {
   from: string;
   to: string;
   tables?: string;
@@ -32,9 +33,9 @@ export const copyCommand = defineCommand<CopyCliOptions>({
   name: 'copy',
   summary: 'copy the rows into D1 (local or remote), a SQLite file or import files, resumably',
   configure: (cmd) =>
-    cmd
+    addKeyspaceOptions(cmd, { writes: true, verifies: false })
       .addOption(fromOption())
-      .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one), sqlite:<path> or sql:<dir>').makeOptionMandatory())
+      .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one), sqlite:<path> or sql:<dir>; from Redis: kv:<BINDING> or kvjson:<dir>').makeOptionMandatory())
       .option('--tables <list>', 'only these tables, comma-separated')
       .option('--jobs <n>', `tables copied at the same time (default ${DEFAULT_JOBS})`)
       .option('--resume', 'finish an interrupted copy from the target\'s journal')
@@ -48,6 +49,11 @@ export const copyCommand = defineCommand<CopyCliOptions>({
       .option('--reject-dir <dir>', `where rejected rows are written, a file per table (default ./${DEFAULT_REJECT_DIR})`)
       .option('--file-bytes <n>', 'sql: and --remote: size of each import file in bytes (default 50000000)'),
   async run(o, output) {
+    if (isRedisFrom(o.from)) {
+      const { code, summary } = await runKeyspaceCopy(o, output);
+      output.out(o.json ? keyspaceCopyJson(summary) : renderKeyspaceCopy(summary));
+      return code;
+    }
     const { signal, dispose } = interruptible(
       () => output.err('interrupted: finishing the current batch; the copy can be resumed with --resume (Ctrl-C again to quit at once)'),
       EXIT_INTERRUPTED,

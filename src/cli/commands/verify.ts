@@ -5,10 +5,11 @@ import { Option } from 'commander';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, verify } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
+import { addKeyspaceOptions, isRedisFrom, renderKeyspaceVerify, runKeyspaceVerify, type KeyspaceCliOptions } from '../keyspace-cli.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
 import { createVerifyRenderer, renderVerifySummary, verifySummaryJson } from '../render/verify-text.js';
 
-interface VerifyCliOptions {
+interface VerifyCliOptions extends Partial<KeyspaceCliOptions> {
   from: string;
   to: string;
   tables?: string;
@@ -32,9 +33,9 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
   name: 'verify',
   summary: 'prove the target holds the source\'s rows: counts, chunk hashes in key order, differing rows by key',
   configure: (cmd) =>
-    cmd
+    addKeyspaceOptions(cmd, { writes: false, verifies: true })
       .addOption(fromOption())
-      .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one) or sqlite:<path>').makeOptionMandatory())
+      .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one) or sqlite:<path>; from Redis: kv:<BINDING> or kvjson:<dir>').makeOptionMandatory())
       .option('--tables <list>', 'only these tables, comma-separated')
       .option('--jobs <n>', `tables compared at the same time (default ${DEFAULT_JOBS})`)
       .option('--json', 'one JSON event per line, then the summary as JSON')
@@ -47,6 +48,11 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
       .option('--config-file <file>', 'cast rules file the copy used (default ./flarelift.toml when present)')
       .option('--reject-dir <dir>', `the copy's reject files: rows listed there count as rejected, not missing (default ./${DEFAULT_REJECT_DIR})`),
   async run(o, output) {
+    if (isRedisFrom(o.from)) {
+      const { code, result, interrupted } = await runKeyspaceVerify(o, output);
+      output.out(o.json ? JSON.stringify({ ...result, ...(interrupted ? { interrupted } : {}) }) : renderKeyspaceVerify(result));
+      return code;
+    }
     const { signal, dispose } = interruptible(() => output.err('interrupted: stopping after the current chunk (Ctrl-C again to quit at once)'), EXIT_INTERRUPTED);
     const renderer = createVerifyRenderer(output, o.json ? 'json' : output.interactive ? 'bars' : 'lines');
     let summary;

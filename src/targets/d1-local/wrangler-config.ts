@@ -21,6 +21,14 @@ export interface WranglerConfig {
   path: string;
   /** The D1 bindings of the chosen environment (top level when no env is given). */
   d1Databases: D1DatabaseConfig[];
+  /** The KV bindings of the chosen environment (not inherited by env sections either). */
+  kvNamespaces: KvNamespaceConfig[];
+}
+
+export interface KvNamespaceConfig {
+  binding: string;
+  id?: string;
+  preview_id?: string;
 }
 
 // wrangler's order: each name is searched from cwd up to the root before the next name, so a
@@ -60,7 +68,8 @@ export function findWranglerConfig(opts: { config?: string; cwd: string; env?: s
     throw new UserError(`cannot read ${file}: ${(e as Error).message} — check the file's permissions`);
   }
   const raw = file.endsWith('.toml') ? parseTomlFile(text, file) : parseJsonFile(text, file);
-  return { path: file, d1Databases: d1Section(raw, file, opts.env) };
+  const section = envSection(raw, file, opts.env);
+  return { path: file, d1Databases: d1Section(section, file), kvNamespaces: kvSection(section, file) };
 }
 
 function parseTomlFile(text: string, file: string): Record<string, unknown> {
@@ -89,7 +98,7 @@ function parseJsonFile(text: string, file: string): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-function d1Section(raw: Record<string, unknown>, file: string, env: string | undefined): D1DatabaseConfig[] {
+function envSection(raw: Record<string, unknown>, file: string, env: string | undefined): Record<string, unknown> {
   let section = raw;
   if (env !== undefined) {
     const envs = (raw.env ?? {}) as Record<string, Record<string, unknown>>;
@@ -99,6 +108,26 @@ function d1Section(raw: Record<string, unknown>, file: string, env: string | und
     }
     // No env sections at all: wrangler warns and uses the top level; so do we.
   }
+  return section;
+}
+
+function kvSection(section: Record<string, unknown>, file: string): KvNamespaceConfig[] {
+  const list = section.kv_namespaces;
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new UserError(`kv_namespaces in ${file} is not a list — write it as [[kv_namespaces]] (TOML) or an array (JSON)`);
+  return list.map((entry, i): KvNamespaceConfig => {
+    const e = (entry ?? {}) as Record<string, unknown>;
+    if (typeof e.binding !== 'string' || e.binding === '') {
+      throw new UserError(`kv_namespaces entry ${i + 1} in ${file} has no "binding" — give each KV namespace a binding name`);
+    }
+    const out: KvNamespaceConfig = { binding: e.binding };
+    if (typeof e.id === 'string') out.id = e.id;
+    if (typeof e.preview_id === 'string') out.preview_id = e.preview_id;
+    return out;
+  });
+}
+
+function d1Section(section: Record<string, unknown>, file: string): D1DatabaseConfig[] {
   const list = section.d1_databases;
   if (list === undefined) return [];
   if (!Array.isArray(list)) throw new UserError(`d1_databases in ${file} is not a list — write it as [[d1_databases]] (TOML) or an array (JSON)`);
