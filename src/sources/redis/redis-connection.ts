@@ -22,13 +22,16 @@ export async function connectRedis(loc: RedisLocation): Promise<Redis> {
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  client.on('error', () => undefined); // surfaced through the failing command instead
+  // The socket's own error (ECONNREFUSED, …) comes as an event; connect() then only says
+  // "Connection is closed". Keep the first for the message.
+  let socketError: Error | undefined;
+  client.on('error', (e: Error) => (socketError ??= e));
   try {
     await client.connect();
     await client.ping();
   } catch (e) {
     client.disconnect();
-    throw connectError(e as Error & { code?: string }, loc);
+    throw connectError((socketError ?? e) as Error & { code?: string }, loc);
   }
   return client;
 }

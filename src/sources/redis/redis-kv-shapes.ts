@@ -43,7 +43,7 @@ function parts(v: RedisValue): Buffer[] {
 function scoreJson(s: string): string {
   const n = Number(s);
   if (Number.isFinite(n)) return JSON.stringify(n);
-  return JSON.stringify(n > 0 ? 'inf' : '-inf');
+  return JSON.stringify(s.startsWith('-') ? '-inf' : 'inf');
 }
 
 /** The KV value and metadata a Redis value is written as. */
