@@ -10,7 +10,8 @@ import { CastRules } from '../src/casting/rules.js';
 import type { SourceValue } from '../src/casting/values.js';
 import type { Catalog, Table } from '../src/catalog/types.js';
 import { UserError } from '../src/errors.js';
-import { describeTarget, pgUserError, postgresEngine } from '../src/sources/postgres/index.js';
+import { postgresEngine } from '../src/sources/postgres/index.js';
+import { describeTarget, pgUserError } from '../src/sources/postgres/postgres-connection.js';
 import type { ReadOptions, Source } from '../src/sources/source.js';
 import { PG_DATASETS, pgUrl } from './helpers/env.js';
 

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { copy } from '../src/pipeline/copy.js';
-import { localD1Path } from '../src/targets/d1-local/d1-local-path.js';
+import { localD1Path } from '../src/cloudflare/local-state.js';
 import { runCli } from './helpers/cli.js';
 import { makeProject, testEnv, type WranglerProject } from './helpers/copy-project.js';
 import { CHINOOK_SQLITE } from './helpers/env.js';

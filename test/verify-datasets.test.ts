@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { copy } from '../src/pipeline/copy.js';
-import { localD1Path } from '../src/targets/d1-local/d1-local-path.js';
+import { localD1Path } from '../src/cloudflare/local-state.js';
 import { makeProject, useTestEnv, wranglerCounts } from './helpers/copy-project.js';
 import { mysqlRowCounts, pgRowCounts, sqliteRowCounts } from './helpers/copy-sources.js';
 import { CHINOOK_SQLITE, mysqlUrl, pgUrl } from './helpers/env.js';

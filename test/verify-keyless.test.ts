@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { copy } from '../src/pipeline/copy.js';
-import { localD1Path } from '../src/targets/d1-local/d1-local-path.js';
+import { localD1Path } from '../src/cloudflare/local-state.js';
 import { verify } from '../src/verify/verify.js';
 import { makeProject, useTestEnv } from './helpers/copy-project.js';
 import { mysqlUrl } from './helpers/env.js';

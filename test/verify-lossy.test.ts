@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { copy } from '../src/pipeline/copy.js';
-import { localD1Path } from '../src/targets/d1-local/d1-local-path.js';
+import { localD1Path } from '../src/cloudflare/local-state.js';
 import { verify } from '../src/verify/verify.js';
 import { makeProject, testEnv, type WranglerProject } from './helpers/copy-project.js';
 import { pgUrl } from './helpers/env.js';

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { UserError } from '../src/errors.js';
-import { d1ObjectId, localD1Path, locateLocalD1 } from '../src/targets/d1-local/d1-local-path.js';
-import { findD1Database, findWranglerConfig } from '../src/targets/d1-local/wrangler-config.js';
+import { d1ObjectId, localD1Path, locateLocalD1 } from '../src/cloudflare/local-state.js';
+import { findD1Database, findWranglerConfig } from '../src/cloudflare/wrangler-config.js';
 import { wrangler } from './helpers/wrangler.js';
 
 const roots: string[] = [];

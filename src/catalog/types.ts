@@ -2,7 +2,8 @@
 // Engine differences are captured as data here (dataType vocabulary, flags), never as
 // `if (engine === ...)` in the core.
 
-export type Engine = 'postgres' | 'mysql' | 'sqlite';
+/** The registered source kind a catalog came from ('postgres', 'mysql', 'sqlite', …): an open set (sources/registry.ts). */
+export type Engine = string;
 
 /** A column default, normalized so the DDL writer never parses engine syntax. */
 export type ColumnDefault =

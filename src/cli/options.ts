@@ -1,10 +1,9 @@
 // Option parsing shared by the commands: the same words for the same mistakes.
 import { Option } from 'commander';
 import { UserError } from '../errors.js';
+import { sourceForms } from '../sources/registry.js';
 
-export const FROM_HELP = 'postgres://…, mysql://…, mariadb://…, sqlite:<path> or a .sqlite file; redis://[:password@]host:port/db or rediss://…';
-
-export const fromOption = () => new Option('--from <source>', FROM_HELP).makeOptionMandatory();
+export const fromOption = () => new Option('--from <source>', sourceForms()).makeOptionMandatory();
 
 /** A whole number of at least `min` given as `--name value`, or undefined when absent. */
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {

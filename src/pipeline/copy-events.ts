@@ -8,6 +8,8 @@ export interface CopyTableSummary {
   read: number;
   written: number;
   rejected: number;
+  /** Units a cast rule skipped (unit collections: e.g. Redis streams): read = written + rejected + skippedByRule. */
+  skippedByRule?: number;
   /** Time spent on this table in this run. */
   ms: number;
   /** Rows the source held when this run counted them (the snapshot's count). */
@@ -31,7 +33,7 @@ export interface CopySummary {
   /** How consistent the source view was (the snapshot's own words). */
   consistency: string;
   tables: CopyTableSummary[];
-  totals: { read: number; written: number; rejected: number; ms: number };
+  totals: { read: number; written: number; rejected: number; skippedByRule?: number; ms: number };
   /** Foreign-key violations and other things the user must look at. */
   findings: Finding[];
   /** One-line facts: schema created or reused, resume details, wrangler read-back. */

@@ -35,10 +35,14 @@ export class RejectFiles {
   }
 
   append(records: readonly RejectRecord[]): void {
+    if (records.length > 0) this.appendTo(records[0].table, records);
+  }
+
+  /** One JSON line per record into the collection's file (rows, keys or objects alike). */
+  appendTo(collection: string, records: readonly object[]): void {
     if (records.length === 0) return;
-    const table = records[0].table;
     const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
-    this.guard(() => writeSync(this.fd(table), text));
+    this.guard(() => writeSync(this.fd(collection), text));
   }
 
   /** Keeps the first `lines` lines (what the journal counts); removes the file when that is none. */

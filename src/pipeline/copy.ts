@@ -4,20 +4,22 @@ import type { CastRule } from '../casting/rules.js';
 import type { Finding } from '../catalog/findings.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { Source } from '../sources/source.js';
-import { withSource } from '../sources/with-source.js';
+import { isUnitSource } from '../sources/registry.js';
+import { withAnySource } from '../sources/with-source.js';
 import { loadConfig } from '../config/config.js';
-import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
+import { parseAnyTarget, tableTarget, unitTarget, type TargetSpecOptions } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
 import type { CopyEventListener, CopyStatus, CopySummary, CopyTableSummary } from './copy-events.js';
 import { RejectFiles } from './copy-rejects.js';
 import { selectTables, startCopy } from './copy-start.js';
 import { copyTable, type TableContext } from './copy-table.js';
+import { copyUnits } from './copy-units.js';
 import { planSource } from './plan.js';
 import { forEachTable } from './table-pool.js';
+import { DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR } from './copy-defaults.js';
 
-export const DEFAULT_JOBS = 2;
-export const DEFAULT_BATCH_ROWS = 2_000;
-export const DEFAULT_REJECT_DIR = 'flarelift-rejects';
+export { DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR };
+
 /** Rows per batch are also held under this many source bytes, so wide rows keep memory bounded. */
 const BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -140,17 +142,21 @@ export async function copySource(options: CopyRunOptions): Promise<CopySummary> 
 }
 
 export interface CopyOptions extends Omit<CopyRunOptions, 'source' | 'target' | 'userRules'>, TargetSpecOptions {
-  /** postgres://…, mysql://…, mariadb://…, sqlite:<path> or a SQLite file. */
+  /** Any registered source: postgres://…, mysql://…, mariadb://…, sqlite:<path> or a SQLite file, … */
   from: string;
-  /** d1:<database>, sqlite:<path> or sql:<dir>. */
+  /** Any registered target: d1:<database>, sqlite:<path>, sql:<dir>, … (one that takes the source's data). */
   to: string;
   /** flarelift.toml with cast rules (default ./flarelift.toml when present). */
   configFile?: string;
 }
 
-/** Library entry: open the source, parse the target, copy, close. */
+/** Library entry: open the source, parse the target, copy (tables or units, as the source holds), close. */
 export async function copy(options: CopyOptions): Promise<CopySummary> {
   const config = loadConfig(options.configFile);
-  const target = parseTarget(options.to, options);
-  return withSource(options.from, (source) => copySource({ ...options, source, target, userRules: config.castRules }));
+  const target = parseAnyTarget(options.to, options);
+  return withAnySource(options.from, (source) =>
+    isUnitSource(source)
+      ? copyUnits({ ...options, collections: options.tables, source, target: unitTarget(target, source.description) })
+      : copySource({ ...options, source, target: tableTarget(target), userRules: config.castRules }),
+  );
 }

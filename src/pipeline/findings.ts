@@ -3,14 +3,7 @@
 import type { Finding } from '../catalog/findings.js';
 import type { Catalog, SourceObject, TableMeasurement } from '../catalog/types.js';
 import type { TableMapping } from '../schema/mapping.js';
-
-// D1: at most 100 columns per table.
-export const D1_MAX_COLUMNS = 100;
-// D1: a string, BLOB or whole row is at most 2 MB (2,000,000 bytes).
-export const D1_MAX_ROW_BYTES = 2_000_000;
-// D1: 10 GB per database on the paid plan, 500 MB on the free plan.
-export const D1_MAX_DATABASE_BYTES_PAID = 10_000_000_000;
-export const D1_MAX_DATABASE_BYTES_FREE = 500_000_000;
+import { D1_MAX_COLUMNS, D1_MAX_DATABASE_BYTES_FREE, D1_MAX_DATABASE_BYTES_PAID, D1_MAX_ROW_BYTES } from '../cloudflare/limits.js';
 
 type ObjectFinding = { severity: Finding['severity']; what: string; fix: string; code?: string; message?: string };
 

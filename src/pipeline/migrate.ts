@@ -3,21 +3,25 @@
 // target is proven equal to the source.
 import type { CastRule } from '../casting/rules.js';
 import { loadConfig } from '../config/config.js';
-import { withSource } from '../sources/with-source.js';
+import { isUnitSource } from '../sources/registry.js';
+import type { UnitPlan, UnitSource } from '../sources/unit-source.js';
+import { withAnySource } from '../sources/with-source.js';
 import type { Source } from '../sources/source.js';
-import { parseTarget, type TargetSpecOptions } from '../targets/registry.js';
-import { openTargetReader } from '../verify/target-reader.js';
+import { parseAnyTarget, parseTarget, unitTarget, type TargetSpecOptions } from '../targets/registry.js';
 import type { VerifyEventListener, VerifySummary } from '../verify/verify-events.js';
 import { verifySource, type VerifyRunOptions } from '../verify/verify.js';
+import { verifyUnits } from '../verify/verify-units.js';
 import type { CopyEventListener, CopySummary } from './copy-events.js';
 import { copySource, type CopyRunOptions } from './copy.js';
+import { copyUnits } from './copy-units.js';
 import { planSource, type PlanOptions, type PlanResult } from './plan.js';
 
 export type MigrateStatus = 'verified' | 'mismatch' | 'blocked' | 'copy-incomplete' | 'interrupted';
 
 export interface MigrateResult {
   status: MigrateStatus;
-  plan: PlanResult;
+  /** The table plan, or a unit source's plan (keyspaces, buckets). */
+  plan: PlanResult | UnitPlan;
   copy?: CopySummary;
   verify?: VerifySummary;
 }
@@ -34,6 +38,25 @@ export interface MigrateRunOptions
   onVerifyEvent?: VerifyEventListener;
 }
 
+/** migrate for a table source or a unit source, whichever `source` is. */
+export async function migrateAnySource(
+  source: Source | UnitSource,
+  to: string,
+  targetOptions: TargetSpecOptions,
+  userRules: CastRule[],
+  options: MigrateRunOptions,
+): Promise<MigrateResult> {
+  if (!isUnitSource(source)) return migrateSource(source, to, targetOptions, userRules, options);
+  const target = unitTarget(parseAnyTarget(to, targetOptions), source.description);
+  const plan = await source.plan({ signal: options.signal });
+  if (plan.totals.blockers > 0 && !options.acceptFindings) return { status: 'blocked', plan };
+  const common = { source, target, collections: options.tables, jobs: options.jobs, rejectDir: options.rejectDir, signal: options.signal, batchSize: options.batchSize };
+  const copy = await copyUnits({ ...common, resume: options.resume, maxRejects: options.maxRejects, onEvent: options.onCopyEvent });
+  if (copy.status !== 'complete') return { status: copy.status === 'interrupted' ? 'interrupted' : 'copy-incomplete', plan, copy };
+  const verify = await verifyUnits({ ...common, failuresFile: options.failuresFile, maxFailures: options.maxFailures, onEvent: options.onVerifyEvent });
+  return { status: verify.interrupted ? 'interrupted' : verify.ok ? 'verified' : 'mismatch', plan, copy, verify };
+}
+
 export async function migrateSource(
   source: Source,
   to: string,
@@ -45,9 +68,10 @@ export async function migrateSource(
   if (plan.totals.blockers > 0 && !options.acceptFindings) return { status: 'blocked', plan };
 
   const common = { source, userRules, tables: options.tables, jobs: options.jobs, rejectDir: options.rejectDir, signal: options.signal };
+  const target = parseTarget(to, targetOptions);
   const copy = await copySource({
     ...common,
-    target: parseTarget(to, targetOptions),
+    target,
     batchSize: options.batchSize,
     resume: options.resume,
     maxRejects: options.maxRejects,
@@ -55,7 +79,7 @@ export async function migrateSource(
   });
   if (copy.status !== 'complete') return { status: copy.status === 'interrupted' ? 'interrupted' : 'copy-incomplete', plan, copy };
 
-  const reader = await openTargetReader(to, targetOptions);
+  const reader = await target.reader();
   try {
     const verify = await verifySource({
       ...common,
@@ -80,5 +104,5 @@ export interface MigrateOptions extends MigrateRunOptions, TargetSpecOptions {
 /** Library entry: open the source, migrate into the target, close. */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const config = loadConfig(options.configFile);
-  return withSource(options.from, (source) => migrateSource(source, options.to, options, config.castRules, options));
+  return withAnySource(options.from, (source) => migrateAnySource(source, options.to, options, config.castRules, options));
 }

@@ -2,6 +2,7 @@
 import type { CastRule } from '../casting/rules.js';
 import type { SourceValue } from '../casting/values.js';
 import type { Catalog, Engine, Table, TableMeasurement } from '../catalog/types.js';
+import type { UnitSource } from './unit-source.js';
 
 export interface ReadOptions {
   /**
@@ -51,10 +52,17 @@ export interface Snapshot {
   close(): Promise<void>;
 }
 
-/** What each engine folder's index exports, listed once in sources/registry.ts. */
-export interface SourceEngine {
+/**
+ * What each source folder's index exports and registers (sources/registry.ts). The index is
+ * small and imports no driver: open() imports the folder's source module (and with it pg,
+ * mysql2, better-sqlite3 or ioredis) only when a command opens such a source.
+ */
+export interface SourceEngine<S extends Source | UnitSource = Source | UnitSource> {
   engine: Engine;
+  /** How --from looks for this kind, for help and errors: 'postgres://…', 'sqlite:<path>'. */
+  forms: readonly string[];
   /** True when this engine handles the given --from text. */
   accepts(spec: string): boolean;
-  open(spec: string): Promise<Source>;
+  /** A table source (rows on the fast path) or a unit source (keyspaces, buckets). */
+  open(spec: string): Promise<S>;
 }

@@ -4,17 +4,7 @@
 import type { Finding } from '../catalog/findings.js';
 import type { SqliteValue } from '../casting/values.js';
 import type { TableMapping } from '../schema/mapping.js';
-
-/** Bound parameters per statement: D1 and Durable Object SQL refuse more. */
-export const D1_MAX_BOUND_PARAMETERS = 100;
-/** SQL text per statement in bytes: D1 refuses a longer statement (import files included). */
-export const D1_MAX_STATEMENT_BYTES = 100_000;
-/** A string, BLOB or whole row in bytes: D1's storage limit per row and per value. */
-export const D1_MAX_ROW_BYTES = 2_000_000;
-/** SQLite's own SQLITE_MAX_LENGTH (default build, better-sqlite3 too): a plain file can hold this much per value/row. */
-export const SQLITE_MAX_LENGTH = 1_000_000_000;
-/** SQLite's own SQLITE_MAX_VARIABLE_NUMBER (since 3.32): for files written directly, not through D1's API. */
-export const SQLITE_MAX_BOUND_PARAMETERS = 32_766;
+import type { TargetReader } from './reader.js';
 
 export interface TargetCapabilities {
   /** Whose limits these are, for reject reasons: 'D1', 'SQLite'. */
@@ -111,4 +101,6 @@ export interface Target {
   readonly description: string;
   readonly capabilities: TargetCapabilities;
   open(): Promise<TargetSession>;
+  /** Reads the target back for verify (the reader module and its driver are imported only here). */
+  reader(): Promise<TargetReader>;
 }

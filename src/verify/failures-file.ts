@@ -27,6 +27,10 @@ export interface FailureRecord {
   /** Tables without a key: the row's values and how many more copies one side holds. */
   values?: Record<string, unknown>;
   count?: number;
+  /** Units (keys, objects): what differs, in words, and both values as the cast's describe() gives them. */
+  reason?: string;
+  source?: unknown;
+  target?: unknown;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

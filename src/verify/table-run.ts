@@ -4,7 +4,8 @@ import type { TableMapping } from '../schema/mapping.js';
 import type { Snapshot } from '../sources/source.js';
 import { TableDifferences } from './differences.js';
 import type { TableRejects } from './reject-index.js';
-import { digestByReading, type TargetTableReader } from './target-reader.js';
+import type { TargetTableReader } from '../targets/reader.js';
+import { EncodedRows } from './chunk-hash.js';
 
 export interface TableRun {
   m: TableMapping;
@@ -42,12 +43,11 @@ export const keyOf = (row: readonly SqliteValue[], keyIdx: readonly number[]): S
 
 /** A reader for a table the target lacks: it holds no rows. */
 export const EMPTY_TABLE: TargetTableReader = {
-  digest: (lo, hi) => digestByReading(EMPTY_TABLE, [], lo, hi, 1),
+  digest: async () => ({ rows: 0, digest: new EncodedRows().digest() }),
   range: async () => [],
   lookup: async () => [],
   rowidPage: async () => [],
 };
-
 
 /** An async iterator over source batches that already asks for the next batch while one is compared. */
 export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {

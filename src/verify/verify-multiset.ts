@@ -6,7 +6,7 @@ import type { SqliteValue } from '../casting/values.js';
 import { canonicalRow, rowId } from './chunk-hash.js';
 import { SourceCaster } from './source-rows.js';
 import { newDifferences, readAhead, type TableOutcome, type TableRun } from './table-run.js';
-import type { TargetRow } from './target-reader.js';
+import type { TargetRow } from '../targets/reader.js';
 
 /** Every target row (without its trailing rowid), page by page. */
 async function* targetRows(run: TableRun): AsyncGenerator<TargetRow[]> {

@@ -13,7 +13,7 @@ import { EncodedRows } from './chunk-hash.js';
 import { compareAt, diffChunk, type ChunkRows } from './row-diff.js';
 import { SourceCaster } from './source-rows.js';
 import { keyOf, newDifferences, readAhead, type TableOutcome, type TableRun } from './table-run.js';
-import type { RangeRead, TargetRow } from './target-reader.js';
+import type { RangeRead, TargetRow } from '../targets/reader.js';
 
 /** Target rows a drill-down read may return beyond the source rows of its chunk before it pages. */
 const EXTRA_SLACK = 1_000;

@@ -8,26 +8,28 @@ import path from 'node:path';
 import type { CastRule } from '../casting/rules.js';
 import { loadConfig } from '../config/config.js';
 import { UserError } from '../errors.js';
-import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../pipeline/copy.js';
+import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../pipeline/copy-defaults.js';
 import { selectTables } from '../pipeline/copy-start.js';
 import { planSource } from '../pipeline/plan.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { Snapshot, Source } from '../sources/source.js';
-import { withSource } from '../sources/with-source.js';
-import type { TargetSpecOptions } from '../targets/registry.js';
+import { isUnitSource } from '../sources/registry.js';
+import type { UnitSource } from '../sources/unit-source.js';
+import { withAnySource, withSource } from '../sources/with-source.js';
+import { isUnitTarget, parseAnyTarget, tableTarget, type TargetSpecOptions } from '../targets/registry.js';
+import type { TargetReader } from '../targets/reader.js';
 import { FailuresFile } from './failures-file.js';
 import { loadTableRejects } from './reject-index.js';
 import { EMPTY_TABLE, type TableOutcome, type TableRun } from './table-run.js';
-import { openTargetReader, type TargetReader } from './target-reader.js';
 import type { VerifyEventListener, VerifyMethod, VerifySummary, VerifyTableSummary } from './verify-events.js';
 import { verifyKeyed } from './verify-keyed.js';
 import { verifyMultiset } from './verify-multiset.js';
 import { verifyOrdered } from './verify-ordered.js';
+import { verifyUnits } from './verify-units.js';
 import { forEachTable } from '../pipeline/table-pool.js';
+import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES } from './verify-defaults.js';
 
-export const DEFAULT_CHUNK_ROWS = 10_000;
-export const DEFAULT_MAX_FAILURES = 1_000;
-export const DEFAULT_FAILURES_FILE = 'flarelift-verify-failures.jsonl';
+export { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES };
 
 export interface VerifyRunOptions {
   source: Source;
@@ -185,13 +187,20 @@ export interface VerifyOptions extends Omit<VerifyRunOptions, 'source' | 'target
   configFile?: string;
 }
 
-/** Library entry: open the target and the source, verify, close both. */
+/** Library entry: open the target and the source, verify (tables or units, as the source holds), close both. */
 export async function verify(options: VerifyOptions): Promise<VerifySummary> {
   const config = loadConfig(options.configFile);
-  const target = await openTargetReader(options.to, options);
+  const target = parseAnyTarget(options.to, options);
+  if (isUnitTarget(target)) {
+    return withAnySource(options.from, (source) => {
+      if (!isUnitSource(source)) tableTarget(target); // throws: the target takes no tables
+      return verifyUnits({ ...options, collections: options.tables, source: source as UnitSource, target });
+    });
+  }
+  const reader = await target.reader();
   try {
-    return await withSource(options.from, (source) => verifySource({ ...options, source, target, userRules: config.castRules }));
+    return await withSource(options.from, (source) => verifySource({ ...options, source, target: reader, userRules: config.castRules }));
   } finally {
-    await target.close();
+    await reader.close();
   }
 }

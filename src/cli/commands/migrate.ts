@@ -1,15 +1,15 @@
 // `flarelift migrate`: plan -> schema -> copy -> verify. Exit codes: 0 the target is proven equal
 // to the source; 1 verify found differences; 2 bad input; 3 the copy stopped at --max-rejects;
 // 4 the plan has blockers (and --accept-findings was not given); 130 interrupted (resumable).
-import { Option } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
-import { migrateSource, type MigrateResult } from '../../pipeline/migrate.js';
-import { withSource } from '../../sources/with-source.js';
+import { migrateAnySource, type MigrateResult } from '../../pipeline/migrate.js';
+import { withAnySource } from '../../sources/with-source.js';
 import { DEFAULT_FAILURES_FILE } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
 import type { Output } from '../output.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
+import { addTargetOptions, targetOptionValues } from '../target-options.js';
 import { createCopyRenderer, renderCopySummary } from '../render/copy-progress.js';
 import { renderFindings } from '../render/plan-text.js';
 import { createVerifyRenderer, renderVerifySummary } from '../render/verify-text.js';
@@ -26,12 +26,11 @@ export interface MigrateCliOptions {
   resume?: boolean;
   json?: boolean;
   maxRejects?: string;
-  config?: string;
-  persistTo?: string;
-  remote?: boolean;
   configFile?: string;
   rejectDir?: string;
   failures?: string;
+  /** The target options (cli/target-options.ts): --config, --persist-to, --remote, --file-bytes, --batch-size. */
+  [targetOption: string]: unknown;
 }
 
 export function renderMigrateResult(r: MigrateResult): string {
@@ -66,9 +65,11 @@ export async function runMigrate(o: MigrateCliOptions, output: Output): Promise<
   const copyRenderer = createCopyRenderer(output, mode);
   const verifyRenderer = createVerifyRenderer(output, mode);
   const { signal, dispose } = interruptible(() => output.err('interrupted: stopping at the next safe point; finish later with --resume'), EXIT_CODES.interrupted);
+  const { batchSize, ...targetOptions } = targetOptionValues(o, 'write');
   try {
-    return await withSource(o.from, (source) =>
-      migrateSource(source, o.to, o, config.castRules, {
+    return await withAnySource(o.from, (source) =>
+      migrateAnySource(source, o.to, targetOptions, config.castRules, {
+        batchSize: batchSize as number | undefined,
         acceptFindings: o.acceptFindings,
         measure: o.measure,
         tables: commaList(o.tables),
@@ -99,9 +100,7 @@ export const migrateCommand = defineCommand<MigrateCliOptions>({
   name: 'migrate',
   summary: 'plan, schema, copy and verify in one go; exit 0 only when the target is proven equal',
   configure: (cmd) =>
-    cmd
-      .addOption(fromOption())
-      .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one) or sqlite:<path>').makeOptionMandatory())
+    addTargetOptions(cmd.addOption(fromOption()), 'write')
       .option('--accept-findings', 'copy even when the plan has blockers (rows that hit them are rejected)')
       .option('--no-measure', 'plan from catalog estimates without scanning the data')
       .option('--tables <list>', 'only these tables, comma-separated')
@@ -109,9 +108,6 @@ export const migrateCommand = defineCommand<MigrateCliOptions>({
       .option('--resume', 'finish an interrupted migration from the target\'s journal')
       .option('--json', 'JSON events per line, then the result as one JSON object')
       .option('--max-rejects <n>', 'stop (exit 3, resumable) once more than n rows are rejected')
-      .option('--config <file>', 'd1: the wrangler config (default: wrangler.json/jsonc/toml from here upwards)')
-      .option('--persist-to <dir>', 'd1 local: the directory given to wrangler --persist-to')
-      .option('--remote', 'd1: the deployed database, through wrangler')
       .option('--config-file <file>', 'cast rules file (default ./flarelift.toml when present)')
       .option('--reject-dir <dir>', `where rejected rows are written (default ./${DEFAULT_REJECT_DIR})`)
       .option('--failures <file>', `verify's differing rows (default ./${DEFAULT_FAILURES_FILE})`),

@@ -1,10 +1,10 @@
 import { loadConfig } from '../../config/config.js';
 import { planSource } from '../../pipeline/plan.js';
-import { withSource } from '../../sources/with-source.js';
+import { isUnitSource } from '../../sources/registry.js';
+import { withAnySource } from '../../sources/with-source.js';
 import { defineCommand } from '../command.js';
-import { addKeyspaceOptions, isRedisFrom, renderKeyspacePlan, runKeyspacePlan } from '../keyspace-cli.js';
 import { fromOption } from '../options.js';
-import { renderPlan } from '../render/plan-text.js';
+import { renderPlan, renderUnitPlan } from '../render/plan-text.js';
 
 interface PlanOptions {
   from: string;
@@ -12,35 +12,37 @@ interface PlanOptions {
   measure: boolean;
   casts: boolean;
   configFile?: string;
-  match?: string;
 }
 
 export const planCommand = defineCommand<PlanOptions>({
   name: 'plan',
   summary: 'inventory a source: what carries over to D1, what changes, what blocks',
   configure: (cmd) =>
-    addKeyspaceOptions(cmd, { writes: false, verifies: false })
+    cmd
       .addOption(fromOption())
       .option('--json', 'print the plan as JSON (shape documented in the README)')
       .option('--no-measure', 'skip scanning the data (row sizes, integers above 2^53); use catalog estimates')
       .option('--no-casts', 'text output: leave out the per-column casts')
       .option('--config-file <file>', 'cast rules file (default ./flarelift.toml when present)'),
   async run(o, output) {
-    if (isRedisFrom(o.from)) {
-      const plan = await runKeyspacePlan(o);
-      output.out(o.json ? JSON.stringify(plan, null, 2) : renderKeyspacePlan(plan));
-      return 0;
-    }
     const config = loadConfig(o.configFile);
-    const ctx = await withSource(o.from, (source) =>
-      planSource(source, {
+    const progress = (message: string) => {
+      if (!o.json) output.err(message);
+    };
+    const ctx = await withAnySource(o.from, async (source) => {
+      if (isUnitSource(source)) return { unitPlan: await source.plan({ onProgress: progress }) };
+      return planSource(source, {
         userRules: config.castRules,
         measure: o.measure,
         onProgress: (e) => {
-          if (e.phase === 'measure' && !o.json) output.err(`measuring ${e.table} (${e.done + 1}/${e.total})`);
+          if (e.phase === 'measure') progress(`measuring ${e.table} (${e.done + 1}/${e.total})`);
         },
-      }),
-    );
+      });
+    });
+    if ('unitPlan' in ctx) {
+      output.out(o.json ? JSON.stringify(ctx.unitPlan, null, 2) : renderUnitPlan(ctx.unitPlan));
+      return 0;
+    }
     output.out(o.json ? JSON.stringify(ctx.plan, null, 2) : renderPlan(ctx.plan, { casts: o.casts }));
     return 0;
   },

@@ -1,15 +1,14 @@
 // `flarelift verify`: prove the target holds what the source holds. Exit codes: 0 every table
 // matches (rows copy rejected aside), 1 differences found (listed in the failures file), 2 a
 // user error, 130 interrupted by Ctrl-C.
-import { Option } from 'commander';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, verify } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
-import { addKeyspaceOptions, isRedisFrom, renderKeyspaceVerify, runKeyspaceVerify, type KeyspaceCliOptions } from '../keyspace-cli.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
+import { addTargetOptions, targetOptionValues } from '../target-options.js';
 import { createVerifyRenderer, renderVerifySummary, verifySummaryJson } from '../render/verify-text.js';
 
-interface VerifyCliOptions extends Partial<KeyspaceCliOptions> {
+interface VerifyCliOptions {
   from: string;
   to: string;
   tables?: string;
@@ -18,11 +17,10 @@ interface VerifyCliOptions extends Partial<KeyspaceCliOptions> {
   maxFailures?: string;
   failures?: string;
   chunkRows?: string;
-  config?: string;
-  persistTo?: string;
-  remote?: boolean;
   configFile?: string;
   rejectDir?: string;
+  /** The target options (cli/target-options.ts). */
+  [targetOption: string]: unknown;
 }
 
 export const EXIT_MISMATCH = 1;
@@ -33,31 +31,22 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
   name: 'verify',
   summary: 'prove the target holds the source\'s rows: counts, chunk hashes in key order, differing rows by key',
   configure: (cmd) =>
-    addKeyspaceOptions(cmd, { writes: false, verifies: true })
-      .addOption(fromOption())
-      .addOption(new Option('--to <target>', 'd1:<database> (local; --remote for the deployed one) or sqlite:<path>; from Redis: kv:<BINDING> or kvjson:<dir>').makeOptionMandatory())
+    addTargetOptions(cmd.addOption(fromOption()), 'read')
       .option('--tables <list>', 'only these tables, comma-separated')
       .option('--jobs <n>', `tables compared at the same time (default ${DEFAULT_JOBS})`)
       .option('--json', 'one JSON event per line, then the summary as JSON')
       .option('--max-failures <n>', `most differences written to the failures file (default ${DEFAULT_MAX_FAILURES}; counts stay exact)`)
       .option('--failures <file>', `JSON lines of the differing rows, by key (default ./${DEFAULT_FAILURES_FILE})`)
       .option('--chunk-rows <n>', `source rows per hashed chunk (default ${DEFAULT_CHUNK_ROWS})`)
-      .option('--config <file>', 'd1: the wrangler config (default: wrangler.json/jsonc/toml from here upwards)')
-      .option('--persist-to <dir>', 'd1 local: the directory given to wrangler --persist-to')
-      .option('--remote', 'd1: the deployed database, read through wrangler d1 execute --remote')
       .option('--config-file <file>', 'cast rules file the copy used (default ./flarelift.toml when present)')
       .option('--reject-dir <dir>', `the copy's reject files: rows listed there count as rejected, not missing (default ./${DEFAULT_REJECT_DIR})`),
   async run(o, output) {
-    if (isRedisFrom(o.from)) {
-      const { code, result, interrupted } = await runKeyspaceVerify(o, output);
-      output.out(o.json ? JSON.stringify({ ...result, ...(interrupted ? { interrupted } : {}) }) : renderKeyspaceVerify(result));
-      return code;
-    }
     const { signal, dispose } = interruptible(() => output.err('interrupted: stopping after the current chunk (Ctrl-C again to quit at once)'), EXIT_INTERRUPTED);
     const renderer = createVerifyRenderer(output, o.json ? 'json' : output.interactive ? 'bars' : 'lines');
     let summary;
     try {
       summary = await verify({
+        ...targetOptionValues(o, 'read'),
         from: o.from,
         to: o.to,
         tables: commaList(o.tables),
@@ -65,9 +54,6 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
         maxFailures: wholeNumber('--max-failures', o.maxFailures, 0),
         failuresFile: o.failures,
         chunkRows: wholeNumber('--chunk-rows', o.chunkRows, 1),
-        config: o.config,
-        persistTo: o.persistTo,
-        remote: o.remote,
         configFile: o.configFile,
         rejectDir: o.rejectDir,
         signal,

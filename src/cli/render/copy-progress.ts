@@ -61,8 +61,11 @@ export function renderCopySummary(s: CopySummary): string {
       ['total', s.totals.read, s.totals.written, s.totals.rejected, seconds(s.totals.ms)],
     ),
   );
-  const unbalanced = s.tables.filter((t) => t.read !== t.written + t.rejected);
-  out.push('', unbalanced.length === 0 ? 'Every table: read = written + rejected.' : `NOT BALANCED (read != written + rejected): ${unbalanced.map((t) => t.name).join(', ')}`);
+  const unbalanced = s.tables.filter((t) => t.read !== t.written + t.rejected + (t.skippedByRule ?? 0));
+  const rule = s.totals.skippedByRule !== undefined ? ' + skipped by a rule' : '';
+  out.push('', unbalanced.length === 0 ? `Every table: read = written + rejected${rule}.` : `NOT BALANCED (read != written + rejected${rule}): ${unbalanced.map((t) => t.name).join(', ')}`);
+  const skipped = s.tables.filter((t) => t.skippedByRule);
+  if (skipped.length > 0) out.push(`Skipped by a rule: ${skipped.map((t) => `${t.skippedByRule} in ${t.name}`).join(', ')}`);
   const rejectFiles = s.tables.filter((t) => t.rejectFile);
   if (rejectFiles.length > 0) out.push(`Rejected rows, with their reasons: ${rejectFiles.map((t) => t.rejectFile).join(', ')}`);
   for (const n of s.notes) out.push(n);
@@ -85,6 +88,7 @@ export function copySummaryJson(s: CopySummary): string {
       read: t.read,
       written: t.written,
       rejected: t.rejected,
+      ...(t.skippedByRule !== undefined ? { skippedByRule: t.skippedByRule } : {}),
       ms: t.ms,
       ...(t.rejectFile ? { rejectFile: t.rejectFile } : {}),
       ...(t.resumed ? { resumed: true } : {}),

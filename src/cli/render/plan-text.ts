@@ -1,6 +1,7 @@
 // `flarelift plan` as text: tables with their casts, then findings by severity.
 import type { Finding } from '../../catalog/findings.js';
 import type { PlanResult } from '../../pipeline/plan.js';
+import type { UnitPlan } from '../../sources/unit-source.js';
 import { formatBytes, formatCount, textTable } from './table.js';
 
 const LABEL: Record<Finding['severity'], string> = { blocker: 'BLOCKER', warning: 'warning', info: 'info' };
@@ -10,6 +11,22 @@ export function renderFindings(findings: readonly Finding[]): string {
   return findings
     .map((f) => `${LABEL[f.severity].padEnd(7)}  ${f.code}  ${f.object}\n         ${f.message}\n         fix: ${f.fix}`)
     .join('\n');
+}
+
+/** The plan of a unit source (a keyspace, a bucket): its collections, then findings. */
+export function renderUnitPlan(plan: UnitPlan): string {
+  const s = plan.source;
+  const out: string[] = [`Source: ${s.engine}${s.serverVersion ? ` (${s.serverVersion})` : ''} — ${s.description}`, ''];
+  out.push(
+    textTable(
+      ['collection', 'kind', 'units', 'size'],
+      plan.collections.map((c) => [c.collection.name, c.collection.kind, c.units, formatBytes(c.bytes)]),
+      ['total', '', plan.collections.reduce((n, c) => n + c.units, 0), formatBytes(plan.collections.reduce((n, c) => n + c.bytes, 0))],
+    ),
+  );
+  const { blockers, warnings, infos } = plan.totals;
+  out.push('', `Findings: ${blockers} blocker(s), ${warnings} warning(s), ${infos} info`, renderFindings(plan.findings));
+  return out.join('\n');
 }
 
 export function renderPlan(plan: PlanResult, options: { casts: boolean } = { casts: true }): string {

@@ -1,11 +1,10 @@
-// The MySQL/MariaDB source engine, listed once in sources/registry.ts.
-import type { SourceEngine } from '../source.js';
-import { MysqlSource } from './mysql-source.js';
+// The MySQL/MariaDB source kind, registered in sources/registry.ts. mysql2 is imported only
+// when a mysql:// or mariadb:// source is opened.
+import type { Source, SourceEngine } from '../source.js';
 
-export const mysqlEngine: SourceEngine = {
+export const mysqlEngine: SourceEngine<Source> = {
   engine: 'mysql',
+  forms: ['mysql://…', 'mariadb://…'],
   accepts: (spec) => /^(mysql|mariadb):\/\//i.test(spec.trim()),
-  open: (spec) => MysqlSource.open(spec.trim()),
+  open: async (spec) => (await import('./mysql-source.js')).MysqlSource.open(spec.trim()),
 };
-
-export { MYSQL_CAST_RULES } from './mysql-cast-rules.js';

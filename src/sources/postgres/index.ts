@@ -1,13 +1,10 @@
-// The PostgreSQL source engine, as listed in sources/registry.ts.
-import type { SourceEngine } from '../source.js';
-import { PostgresSource } from './postgres-source.js';
+// The PostgreSQL source kind, registered in sources/registry.ts. pg is imported only when a
+// postgres:// source is opened.
+import type { Source, SourceEngine } from '../source.js';
 
-export const postgresEngine: SourceEngine = {
+export const postgresEngine: SourceEngine<Source> = {
   engine: 'postgres',
+  forms: ['postgres://…'],
   accepts: (spec) => /^postgres(ql)?:\/\//i.test(spec.trim()),
-  open: (spec) => PostgresSource.open(spec.trim()),
+  open: async (spec) => (await import('./postgres-source.js')).PostgresSource.open(spec.trim()),
 };
-
-export { PostgresSource, PostgresSnapshot } from './postgres-source.js';
-export { POSTGRES_CAST_RULES } from './postgres-cast-rules.js';
-export { pgUserError, describeTarget } from './postgres-connection.js';

@@ -1,6 +1,7 @@
 // `redis://[:password@]host:port[/db]` and `rediss://` (TLS): what the user gave, as connection
 // options and as a description with the password removed.
 import { UserError, redactUrl } from '../../errors.js';
+import { redisRules, type RedisRules } from './redis-rules.js';
 
 export const REDIS_URL = /^rediss?:\/\//i;
 
@@ -13,6 +14,8 @@ export interface RedisLocation {
   tls: boolean;
   /** The URL with any password replaced by ***. */
   description: string;
+  /** match, prefix, types, skip and short-ttl from the query. */
+  rules: RedisRules;
 }
 
 export function parseRedisUrl(spec: string): RedisLocation {
@@ -37,5 +40,6 @@ export function parseRedisUrl(spec: string): RedisLocation {
     password: url.password ? decodeURIComponent(url.password) : undefined,
     tls: url.protocol.toLowerCase() === 'rediss:',
     description,
+    rules: redisRules(url.searchParams),
   };
 }

@@ -1,7 +1,7 @@
-// The SQLite source engine: `sqlite:<path>`, `sqlite://<path>`, or a bare path to a file.
+// The SQLite source kind: `sqlite:<path>`, `sqlite://<path>`, or a bare path to a file.
+// better-sqlite3 is imported only when such a source is opened.
 import { statSync } from 'node:fs';
-import type { SourceEngine } from '../source.js';
-import { SqliteSource, sqlitePath } from './sqlite-source.js';
+import type { Source, SourceEngine } from '../source.js';
 
 const SQLITE_EXTENSIONS = /\.(sqlite3?|db3?)$/i;
 // Any `scheme:` except a Windows drive letter (C:\data\app.db).
@@ -15,17 +15,15 @@ function isFile(p: string): boolean {
   }
 }
 
-export const sqliteEngine: SourceEngine = {
+export const sqliteEngine: SourceEngine<Source> = {
   engine: 'sqlite',
+  forms: ['sqlite:<path>', 'a .sqlite/.db file'],
   accepts(spec: string): boolean {
     if (/^sqlite:/i.test(spec)) return true;
     if (OTHER_SCHEME.test(spec)) return false;
     return SQLITE_EXTENSIONS.test(spec) || isFile(spec);
   },
   async open(spec: string) {
-    return SqliteSource.open(spec);
+    return (await import('./sqlite-source.js')).SqliteSource.open(spec);
   },
 };
-
-export { SqliteSource, sqlitePath };
-export { SQLITE_CAST_RULES } from './sqlite-cast-rules.js';

@@ -5,18 +5,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { quoteAlways } from '../../schema/identifiers.js';
 import type { TableMapping } from '../../schema/mapping.js';
-import { findWrangler, Wrangler } from '../d1-remote/wrangler-cli.js';
+import { findWrangler, Wrangler } from '../../cloudflare/wrangler-cli.js';
 import { SqliteWriterSession } from '../sqlite-file/sqlite-writer.js';
-import {
-  D1_MAX_ROW_BYTES,
-  SQLITE_MAX_BOUND_PARAMETERS,
-  type Target,
-  type TargetCapabilities,
-  type TargetReport,
-  type TargetSession,
-} from '../target.js';
-import { locateLocalD1 } from './d1-local-path.js';
-import { findWranglerConfig } from './wrangler-config.js';
+import { D1_MAX_ROW_BYTES } from '../../cloudflare/limits.js';
+import { locateLocalD1 } from '../../cloudflare/local-state.js';
+import { findWranglerConfig } from '../../cloudflare/wrangler-config.js';
+import { SQLITE_MAX_BOUND_PARAMETERS } from '../sqlite-file/sqlite-limits.js';
+import type { Target, TargetCapabilities, TargetReport, TargetSession } from '../target.js';
 
 /**
  * Local D1 does not enforce D1's size limits, production does: the copy holds local data to
@@ -66,6 +61,10 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
         }
         await readBack(new Wrangler(wranglerBin, cwd), executeArgs, session, tables, report, created);
       });
+    },
+    async reader() {
+      const { openLocalReader } = await import('../sqlite-file/sqlite-file-reader.js');
+      return openLocalReader(location.path, where, 'run copy first (check --config and --persist-to)');
     },
   };
 }

@@ -6,12 +6,12 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { quoteAlways } from '../../schema/identifiers.js';
-import { findD1Database, findWranglerConfig } from '../d1-local/wrangler-config.js';
+import { findD1Database, findWranglerConfig } from '../../cloudflare/wrangler-config.js';
+import { findWrangler, Wrangler } from '../../cloudflare/wrangler-cli.js';
 import { SqlFilesSession } from '../sql-files/sql-files-session.js';
 import { SQL_FILES_CAPABILITIES, sqlFilesOptions } from '../sql-files/sql-files-target.js';
 import { MANIFEST, writeManifest, type ManifestFile } from '../sql-files/sql-manifest.js';
 import type { Target, TargetSession } from '../target.js';
-import { findWrangler, Wrangler } from './wrangler-cli.js';
 
 export interface D1RemoteOptions {
   database: string;
@@ -27,15 +27,23 @@ export function d1RemoteTarget(options: D1RemoteOptions): Target {
   const projectDir = path.dirname(config.path);
   const dir = path.join(projectDir, '.wrangler', 'flarelift', `remote-${options.database.replace(/[^A-Za-z0-9_-]/g, '_')}`);
   const files = sqlFilesOptions(dir, options.fileBytes);
+  const description = `remote D1 '${options.database}' (through wrangler; files in ${dir})`;
+  const args = ['d1', 'execute', options.database, '--remote', '--config', config.path];
+  const wrangler = () => {
+    const bin = findWrangler(projectDir, cwd);
+    if (!bin) throw new UserError('no wrangler found: install it in the Worker project (npm i -D wrangler) or put it on PATH');
+    return new Wrangler(bin, cwd);
+  };
   return {
     kind: 'd1-remote',
-    description: `remote D1 '${options.database}' (through wrangler; files in ${dir})`,
+    description,
     capabilities: SQL_FILES_CAPABILITIES,
     async open() {
-      const bin = findWrangler(projectDir, cwd);
-      if (!bin) throw new UserError('no wrangler found: install it in the Worker project (npm i -D wrangler) or put it on PATH');
-      const wrangler = new Wrangler(bin, cwd);
-      return remoteSession(new SqlFilesSession(files, true), wrangler, ['d1', 'execute', options.database, '--remote', '--config', config.path], dir);
+      return remoteSession(new SqlFilesSession(files, true), wrangler(), args, dir);
+    },
+    async reader() {
+      const { openRemoteReader } = await import('./d1-remote-reader.js');
+      return openRemoteReader(wrangler(), args, description);
     },
   };
 }

@@ -3,8 +3,21 @@
 // same namespace id, so the data lands exactly where they read it. Entries go in batches to a
 // tiny Worker bound to the namespace — one request per batch instead of one per key.
 import type { Miniflare } from 'miniflare';
-import type { KvEntry } from '../../keyspace/redis-kv-rules.js';
-import type { KvListedKey } from './kv-target.js';
+import type { KvEntry } from './kv-cast.js';
+
+export interface KvListedKey {
+  name: string;
+  /** Seconds since the epoch. */
+  expiration?: number;
+  metadata?: unknown;
+}
+
+export interface StoredPair {
+  key: string;
+  value: Buffer;
+  metadata?: unknown;
+  expiration?: number;
+}
 
 // Requests carry [u32 header length][header JSON][value bytes…] so values stay bytes end to end.
 const WORKER = `
@@ -38,9 +51,16 @@ export default {
         return new Response('ok');
       }
       if (url.pathname === '/get') {
+        // Value and metadata by get; the expiration only a listing shows (the key is the first
+        // name with itself as prefix).
         const keys = await req.json();
-        const values = await Promise.all(keys.map((k) => env.NS.get(k, 'arrayBuffer')));
-        return new Response(frame(values.map((v) => (v === null ? -1 : v.byteLength)), values.filter((v) => v !== null)));
+        const found = await Promise.all(keys.map(async (k) => {
+          const [got, listed] = await Promise.all([env.NS.getWithMetadata(k, 'arrayBuffer'), env.NS.list({ prefix: k, limit: 1 })]);
+          const hit = listed.keys[0] && listed.keys[0].name === k ? listed.keys[0] : undefined;
+          return got.value === null ? null : { v: got.value, m: got.metadata, e: hit ? hit.expiration : undefined };
+        }));
+        const head = found.map((f) => (f === null ? null : { n: f.v.byteLength, m: f.m, e: f.e }));
+        return new Response(frame(head, found.filter((f) => f !== null).map((f) => f.v)));
       }
       if (url.pathname === '/list') {
         const cursor = url.searchParams.get('cursor') || undefined;
@@ -82,17 +102,18 @@ export class LocalKvNamespace {
     await this.call('/put', frame(head, entries.map((e) => e.value)));
   }
 
-  async get(keys: readonly string[]): Promise<(Buffer | null)[]> {
+  /** Value, metadata and expiration of each key (null when absent). */
+  async get(keys: readonly string[]): Promise<(StoredPair | null)[]> {
     if (keys.length === 0) return [];
     const bytes = await this.call('/get', JSON.stringify(keys));
     const n = bytes.readUInt32BE(0);
-    const lengths = JSON.parse(bytes.subarray(4, 4 + n).toString('utf8')) as number[];
+    const head = JSON.parse(bytes.subarray(4, 4 + n).toString('utf8')) as ({ n: number; m?: unknown; e?: number } | null)[];
     let off = 4 + n;
-    return lengths.map((len) => {
-      if (len < 0) return null;
-      const v = bytes.subarray(off, off + len);
-      off += len;
-      return v;
+    return head.map((h, i) => {
+      if (h === null) return null;
+      const value = bytes.subarray(off, off + h.n);
+      off += h.n;
+      return { key: keys[i], value, metadata: h.m ?? undefined, expiration: h.e ?? undefined };
     });
   }
 

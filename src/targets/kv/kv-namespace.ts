@@ -1,8 +1,9 @@
 // Which KV namespace `kv:<BINDING>` means, and where its local state lives: the same namespace
 // id and persist root `wrangler kv key get --binding <BINDING> --local` and `wrangler dev` use.
 import path from 'node:path';
+import { localStateRoot } from '../../cloudflare/local-state.js';
+import { findWranglerConfig, type KvNamespaceConfig } from '../../cloudflare/wrangler-config.js';
 import { UserError } from '../../errors.js';
-import { findWranglerConfig, type KvNamespaceConfig } from '../d1-local/wrangler-config.js';
 
 export interface KvNamespaceLocation {
   binding: string;
@@ -23,7 +24,5 @@ export function locateKvNamespace(o: { binding: string; config?: string; persist
   }
   const ns = config.kvNamespaces.find((n) => n.binding === o.binding);
   if (!ns) throw new UserError(`no KV binding '${o.binding}' in ${file}; it has: ${config.kvNamespaces.map((n) => n.binding).join(', ')}`);
-  // wrangler: --persist-to resolves against cwd; otherwise <config dir>/.wrangler/state; then v3/.
-  const root = o.persistTo !== undefined ? path.resolve(cwd, o.persistTo) : path.join(path.dirname(config.path), '.wrangler', 'state');
-  return { binding: ns.binding, id: ns.id ?? ns.preview_id ?? ns.binding, config: ns, configPath: config.path, persistRoot: path.join(root, 'v3') };
+  return { binding: ns.binding, id: ns.id ?? ns.preview_id ?? ns.binding, config: ns, configPath: config.path, persistRoot: localStateRoot(config.path, o.persistTo, cwd) };
 }

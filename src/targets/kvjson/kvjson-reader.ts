@@ -9,7 +9,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UserError } from '../../errors.js';
 import { readManifest } from '../kv/kv-bulk-files.js';
-import type { KvListedKey, KvReader } from '../kv/kv-target.js';
+import type { Collection } from '../../catalog/collection.js';
+import type { KvEntry } from '../kv/kv-cast.js';
+import { pairReader } from '../kv/kv-local-target.js';
+import type { KvListedKey } from '../kv/kv-miniflare.js';
+import type { UnitTargetReader } from '../unit-target.js';
 
 interface Pair {
   key: string;
@@ -19,7 +23,7 @@ interface Pair {
   metadata?: unknown;
 }
 
-export async function bulkFilesReader(dir: string): Promise<KvReader> {
+export async function bulkFilesReader(dir: string): Promise<UnitTargetReader<Collection, KvEntry>> {
   const manifest = readManifest(dir);
   if (!manifest) throw new UserError(`no ${path.join(dir, 'manifest.json')}: copy into kvjson:${dir} first`);
   const { default: Database } = await import('better-sqlite3');
@@ -43,8 +47,8 @@ export async function bulkFilesReader(dir: string): Promise<KvReader> {
     }
     flush(batch.splice(0));
   }
-  const get = db.prepare<[Buffer], { value: Buffer }>('SELECT value FROM pairs WHERE key = ?');
-  return {
+  const get = db.prepare<[Buffer], { value: Buffer; expiration: number | null; metadata: string | null }>('SELECT value, expiration, metadata FROM pairs WHERE key = ?');
+  return pairReader(`KV bulk files in ${dir}`, {
     async *list() {
       let after: Buffer = Buffer.alloc(0);
       const page = db.prepare<[Buffer], { key: Buffer; expiration: number | null; metadata: string | null }>('SELECT key, expiration, metadata FROM pairs WHERE key > ? ORDER BY key LIMIT 1000');
@@ -59,10 +63,14 @@ export async function bulkFilesReader(dir: string): Promise<KvReader> {
         after = rows[rows.length - 1].key;
       }
     },
-    get: async (keys) => keys.map((k) => get.get(Buffer.from(k, 'utf8'))?.value ?? null),
+    get: async (keys) =>
+      keys.map((key) => {
+        const r = get.get(Buffer.from(key, 'utf8'));
+        return r ? { key, value: r.value, expiration: r.expiration ?? undefined, metadata: r.metadata === null ? undefined : (JSON.parse(r.metadata) as unknown) } : null;
+      }),
     close: async () => {
       db.close();
       rmSync(tmp, { recursive: true, force: true });
     },
-  };
+  });
 }

@@ -2,7 +2,8 @@
 // --file <f>`, each file in manifest.json order). D1's limits hold for every row and statement.
 import path from 'node:path';
 import { UserError } from '../../errors.js';
-import { D1_MAX_BOUND_PARAMETERS, D1_MAX_ROW_BYTES, D1_MAX_STATEMENT_BYTES, type Target, type TargetCapabilities } from '../target.js';
+import { D1_MAX_BOUND_PARAMETERS, D1_MAX_ROW_BYTES, D1_MAX_STATEMENT_BYTES } from '../../cloudflare/limits.js';
+import type { Target, TargetCapabilities } from '../target.js';
 import { SqlFilesSession } from './sql-files-session.js';
 
 /** Default size of one import file: D1 imports are all-or-nothing per file, and very large ones have failed. */
@@ -37,5 +38,8 @@ export function sqlFilesTarget(dir: string, options: { fileBytes?: number; cwd?:
     description: `SQL import files in ${absolute}`,
     capabilities: SQL_FILES_CAPABILITIES,
     open: async () => new SqlFilesSession(sessionOptions),
+    reader: async () => {
+      throw new UserError(`sql:${dir} is a directory of import files, not a database: apply them (wrangler d1 execute --file) and verify the database (d1:<name>)`);
+    },
   };
 }

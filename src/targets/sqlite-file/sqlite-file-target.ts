@@ -1,7 +1,8 @@
 // `--to sqlite:<path>`: a plain SQLite file. It is not D1, so only SQLite's own limits apply;
 // copy into `d1:` (local) to have D1's limits enforced.
 import path from 'node:path';
-import { SQLITE_MAX_BOUND_PARAMETERS, SQLITE_MAX_LENGTH, type Target, type TargetCapabilities } from '../target.js';
+import type { Target, TargetCapabilities } from '../target.js';
+import { SQLITE_MAX_BOUND_PARAMETERS, SQLITE_MAX_LENGTH } from './sqlite-limits.js';
 import { SqliteWriterSession } from './sqlite-writer.js';
 
 export const SQLITE_FILE_CAPABILITIES: TargetCapabilities = {
@@ -20,5 +21,9 @@ export function sqliteFileTarget(file: string, cwd: string = process.cwd()): Tar
     description: `SQLite file ${absolute}`,
     capabilities: SQLITE_FILE_CAPABILITIES,
     open: () => SqliteWriterSession.open({ file: absolute, where: absolute, restoreJournalMode: true, maxParameters: SQLITE_FILE_CAPABILITIES.maxBoundParameters }),
+    async reader() {
+      const { openLocalReader } = await import('./sqlite-file-reader.js');
+      return openLocalReader(absolute, `SQLite file ${absolute}`, 'run copy first, or check the path');
+    },
   };
 }

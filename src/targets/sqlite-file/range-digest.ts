@@ -1,14 +1,14 @@
 // The digest of a key range of a local target, computed where the rows are read: pages of rows
 // from better-sqlite3 (all() of a page is cheaper than a row-by-row iterator) go into the
 // encoder and are hashed a page at a time, so memory stays at one page whatever the range
-// holds. Used by the digest worker (target-worker.ts).
+// holds. Used by the digest thread (digest-thread.ts).
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import type { SqliteValue } from '../casting/values.js';
-import { quoteAlways } from '../schema/identifiers.js';
-import { EncodedRows } from './chunk-hash.js';
-import type { TableShape } from './target-reader.js';
-import { rangeSql } from './target-sql.js';
+import type { SqliteValue } from '../../casting/values.js';
+import { quoteAlways } from '../../schema/identifiers.js';
+import { EncodedRows } from '../../verify/chunk-hash.js';
+import type { TableShape } from '../reader.js';
+import { rangeSql } from './read-sql.js';
 
 const PAGE_ROWS = 4096;
 

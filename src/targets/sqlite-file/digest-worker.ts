@@ -1,11 +1,11 @@
-// Starting the digest worker (target-worker.ts) and talking to it. From a checkout the worker
+// Starting the digest thread (digest-thread.ts) and talking to it. From a checkout the worker
 // runs the TypeScript source through tsx's loader, as the CLI does; an installed package runs
 // the compiled file. Requests are answered in order; the worker ends with the reader.
 import { Worker } from 'node:worker_threads';
-import type { SqliteValue } from '../casting/values.js';
+import type { SqliteValue } from '../../casting/values.js';
 import type { RangeDigest } from './range-digest.js';
-import type { TableShape } from './target-reader.js';
-import type { DigestReply, DigestRequest } from './target-worker.js';
+import type { TableShape } from '../reader.js';
+import type { DigestReply, DigestRequest } from './digest-thread.js';
 
 export class DigestWorker {
   private readonly worker: Worker;
@@ -17,11 +17,11 @@ export class DigestWorker {
     const here = import.meta.url;
     if (here.endsWith('.ts')) {
       const api = import.meta.resolve('tsx/esm/api');
-      const entry = new URL('./target-worker.ts', here).href;
+      const entry = new URL('./digest-thread.ts', here).href;
       const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
       this.worker = new Worker(boot, { eval: true, workerData: { file } });
     } else {
-      this.worker = new Worker(new URL('./target-worker.js', here), { workerData: { file } });
+      this.worker = new Worker(new URL('./digest-thread.js', here), { workerData: { file } });
     }
     this.worker.on('message', (m: DigestReply) => {
       const w = this.waiting.get(m.id);

@@ -6,12 +6,12 @@
 // target while it is verified.
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { UserError } from '../errors.js';
-import { quoteAlways } from '../schema/identifiers.js';
-import type { TableMapping } from '../schema/mapping.js';
+import { UserError } from '../../errors.js';
+import { quoteAlways } from '../../schema/identifiers.js';
+import type { TableMapping } from '../../schema/mapping.js';
 import { DigestWorker } from './digest-worker.js';
-import { checkColumns, rowidName, shapeOf, type TargetReader, type TargetRow, type TargetTableReader } from './target-reader.js';
-import { lookupSql, rangeSql, rowidSql } from './target-sql.js';
+import { checkColumns, rowidName, shapeOf, type TargetReader, type TargetRow, type TargetTableReader } from '../reader.js';
+import { lookupSql, rangeSql, rowidSql } from './read-sql.js';
 
 /** Keys per lookup statement (SQLite allows 32,766 parameters; this keeps statements small). */
 const LOOKUP_KEYS = 200;

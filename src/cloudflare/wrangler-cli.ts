@@ -1,10 +1,11 @@
-// Running the user's wrangler: the project's own (node_modules/.bin, found upwards from the
-// Worker project), else one on PATH. FLARELIFT_WRANGLER names another executable (tests use it
-// to put a fake remote D1 in place).
+// Running the user's wrangler, for every Cloudflare target (D1 remote today, KV and R2 next):
+// the project's own (node_modules/.bin, found upwards from the Worker project), else one on
+// PATH. FLARELIFT_WRANGLER names another executable (tests use it to put a fake remote D1 in
+// place).
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../../errors.js';
+import { UserError } from '../errors.js';
 
 function executable(file: string): boolean {
   try {

@@ -2,12 +2,13 @@
 // JSON would round integers beyond 2^53 and has no bytes, so each value is selected as its
 // canonical text ('I'/'T'/'B' + digits, text or hex) and REALs as JSON numbers (exact doubles);
 // values are decoded back to what better-sqlite3 would give (integers as BigInt).
-import type { SqliteValue } from '../casting/values.js';
-import { UserError } from '../errors.js';
-import { quoteAlways } from '../schema/identifiers.js';
-import type { Wrangler } from '../targets/d1-remote/wrangler-cli.js';
-import { checkColumns, digestByReading, rowidName, shapeOf, type TargetReader, type TargetRow, type TargetTableReader } from './target-reader.js';
-import { lookupSql, rangeSql, rowidSql } from './target-sql.js';
+import type { SqliteValue } from '../../casting/values.js';
+import { UserError } from '../../errors.js';
+import { quoteAlways } from '../../schema/identifiers.js';
+import type { Wrangler } from '../../cloudflare/wrangler-cli.js';
+import { EncodedRows } from '../../verify/chunk-hash.js';
+import { checkColumns, rowidName, shapeOf, type RangeRead, type TargetReader, type TargetRow, type TargetTableReader } from '../reader.js';
+import { lookupSql, rangeSql, rowidSql } from '../sqlite-file/read-sql.js';
 
 /** Rows per wrangler call: one call costs about a second, so reads are larger than a local chunk. */
 const REMOTE_READ_ROWS = 20_000;
@@ -46,6 +47,27 @@ export function sqlLiteral(v: SqliteValue): string {
     return `'${v.replace(/'/g, "''")}'`;
   }
   return `X'${v.toString('hex')}'`;
+}
+
+/** A digest computed here from rows read page by page: D1 cannot hash, so the rows travel (and are kept for the drill-down). */
+async function digestByReading(
+  reader: Pick<TargetTableReader, 'range'>,
+  keyIdx: readonly number[],
+  lo: readonly SqliteValue[] | null,
+  hi: readonly SqliteValue[] | null,
+  pageRows: number,
+): Promise<RangeRead> {
+  const data: TargetRow[] = [];
+  for (let cursor = lo; ; ) {
+    const page = await reader.range(cursor, hi, pageRows);
+    for (const row of page) data.push(row);
+    if (page.length < pageRows) break;
+    const last = page[page.length - 1];
+    cursor = keyIdx.map((i) => last[i]);
+  }
+  const encoded = new EncodedRows();
+  for (const row of data) encoded.add(row);
+  return { rows: data.length, digest: encoded.digest(), data };
 }
 
 export function openRemoteReader(wrangler: Wrangler, args: string[], description: string): TargetReader {

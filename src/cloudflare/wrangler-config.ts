@@ -1,10 +1,10 @@
-// Finding and reading the Worker project's wrangler config the way wrangler 4 does, for its
-// D1 bindings: which database `wrangler d1 execute <db> --local` and `wrangler dev` would open.
+// Finding and reading the Worker project's wrangler config the way wrangler 4 does: which D1
+// database (and, for other targets, which binding) `wrangler … --local` and `wrangler dev` would open.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import jsonc from 'jsonc-parser';
 import { TomlError, parse as parseToml } from 'smol-toml';
-import { UserError } from '../../errors.js';
+import { UserError } from '../errors.js';
 
 export interface D1DatabaseConfig {
   binding: string;
@@ -21,14 +21,23 @@ export interface WranglerConfig {
   path: string;
   /** The D1 bindings of the chosen environment (top level when no env is given). */
   d1Databases: D1DatabaseConfig[];
-  /** The KV bindings of the chosen environment (not inherited by env sections either). */
+  /** The KV bindings, likewise. */
   kvNamespaces: KvNamespaceConfig[];
+  /** The R2 bindings, likewise. */
+  r2Buckets: R2BucketConfig[];
 }
 
 export interface KvNamespaceConfig {
   binding: string;
   id?: string;
   preview_id?: string;
+}
+
+export interface R2BucketConfig {
+  binding: string;
+  bucket_name?: string;
+  preview_bucket_name?: string;
+  jurisdiction?: string;
 }
 
 // wrangler's order: each name is searched from cwd up to the root before the next name, so a
@@ -69,7 +78,12 @@ export function findWranglerConfig(opts: { config?: string; cwd: string; env?: s
   }
   const raw = file.endsWith('.toml') ? parseTomlFile(text, file) : parseJsonFile(text, file);
   const section = envSection(raw, file, opts.env);
-  return { path: file, d1Databases: d1Section(section, file), kvNamespaces: kvSection(section, file) };
+  return {
+    path: file,
+    d1Databases: bindings<D1DatabaseConfig>(section, 'd1_databases', file, ['database_name', 'database_id', 'preview_database_id', 'migrations_dir', 'migrations_table'], 'D1 database'),
+    kvNamespaces: bindings<KvNamespaceConfig>(section, 'kv_namespaces', file, ['id', 'preview_id'], 'KV namespace'),
+    r2Buckets: bindings<R2BucketConfig>(section, 'r2_buckets', file, ['bucket_name', 'preview_bucket_name', 'jurisdiction'], 'R2 bucket'),
+  };
 }
 
 function parseTomlFile(text: string, file: string): Record<string, unknown> {
@@ -98,49 +112,31 @@ function parseJsonFile(text: string, file: string): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
+/** The chosen environment's section: `env.<name>` (bindings are not inherited from the top level there, wrangler's rule). */
 function envSection(raw: Record<string, unknown>, file: string, env: string | undefined): Record<string, unknown> {
-  let section = raw;
-  if (env !== undefined) {
-    const envs = (raw.env ?? {}) as Record<string, Record<string, unknown>>;
-    if (envs[env] !== undefined) section = envs[env];
-    else if (Object.keys(envs).length > 0) {
-      throw new UserError(`no environment '${env}' in ${file}; it has: ${Object.keys(envs).join(', ')} — pass one of them with --env`);
-    }
-    // No env sections at all: wrangler warns and uses the top level; so do we.
+  if (env === undefined) return raw;
+  const envs = (raw.env ?? {}) as Record<string, Record<string, unknown>>;
+  if (envs[env] !== undefined) return envs[env];
+  if (Object.keys(envs).length > 0) {
+    throw new UserError(`no environment '${env}' in ${file}; it has: ${Object.keys(envs).join(', ')} — pass one of them with --env`);
   }
-  return section;
+  // No env sections at all: wrangler warns and uses the top level; so do we.
+  return raw;
 }
 
-function kvSection(section: Record<string, unknown>, file: string): KvNamespaceConfig[] {
-  const list = section.kv_namespaces;
+/** A list of bindings (d1_databases, kv_namespaces, r2_buckets): each entry needs a binding; the string fields in `keys` are kept. */
+function bindings<T extends { binding: string }>(section: Record<string, unknown>, name: string, file: string, keys: readonly string[], add: string): T[] {
+  const list = section[name];
   if (list === undefined) return [];
-  if (!Array.isArray(list)) throw new UserError(`kv_namespaces in ${file} is not a list — write it as [[kv_namespaces]] (TOML) or an array (JSON)`);
-  return list.map((entry, i): KvNamespaceConfig => {
+  if (!Array.isArray(list)) throw new UserError(`${name} in ${file} is not a list — write it as [[${name}]] (TOML) or an array (JSON)`);
+  return list.map((entry, i): T => {
     const e = (entry ?? {}) as Record<string, unknown>;
     if (typeof e.binding !== 'string' || e.binding === '') {
-      throw new UserError(`kv_namespaces entry ${i + 1} in ${file} has no "binding" — give each KV namespace a binding name`);
+      throw new UserError(`${name} entry ${i + 1} in ${file} has no "binding" — give each ${add} a binding name`);
     }
-    const out: KvNamespaceConfig = { binding: e.binding };
-    if (typeof e.id === 'string') out.id = e.id;
-    if (typeof e.preview_id === 'string') out.preview_id = e.preview_id;
-    return out;
-  });
-}
-
-function d1Section(section: Record<string, unknown>, file: string): D1DatabaseConfig[] {
-  const list = section.d1_databases;
-  if (list === undefined) return [];
-  if (!Array.isArray(list)) throw new UserError(`d1_databases in ${file} is not a list — write it as [[d1_databases]] (TOML) or an array (JSON)`);
-  return list.map((entry, i): D1DatabaseConfig => {
-    const e = (entry ?? {}) as Record<string, unknown>;
-    if (typeof e.binding !== 'string' || e.binding === '') {
-      throw new UserError(`d1_databases entry ${i + 1} in ${file} has no "binding" — give each D1 database a binding name`);
-    }
-    const out: D1DatabaseConfig = { binding: e.binding };
-    for (const key of ['database_name', 'database_id', 'preview_database_id', 'migrations_dir', 'migrations_table'] as const) {
-      if (typeof e[key] === 'string') out[key] = e[key];
-    }
-    return out;
+    const out: Record<string, string> = { binding: e.binding };
+    for (const key of keys) if (typeof e[key] === 'string') out[key] = e[key];
+    return out as unknown as T;
   });
 }
 

@@ -1,6 +1,9 @@
-// The SQLite file behind a local D1 database: the one `wrangler d1 execute <db> --local` and
-// `wrangler dev` open through Miniflare. Computed, not searched for, so it is right before the
-// file exists (first run) and cannot pick a stale neighbour.
+// The local state wrangler and Miniflare keep for a Worker project: `wrangler dev` and
+// `wrangler d1|kv|r2 … --local` persist each binding as a Durable Object under
+// `<root>/v3/<service>/miniflare-<Class>/`. The paths are computed, not searched for, so they
+// are right before the files exist (first run) and cannot pick a stale neighbour. D1 is
+// located here; KV and R2 locate their namespaces and buckets the same way (localStateRoot,
+// durableObjectId).
 import { createHash, createHmac } from 'node:crypto';
 import path from 'node:path';
 import { findD1Database, findWranglerConfig, type D1DatabaseConfig } from './wrangler-config.js';
@@ -12,11 +15,25 @@ const D1_OBJECT_KEY = 'miniflare-D1DatabaseObject';
  * Miniflare's `durableObjectNamespaceIdFromName(uniqueKey, name)`: a = HMAC(sha256(key), name)
  * truncated to 16 bytes, b = HMAC(sha256(key), a) truncated, id = hex(a ‖ b).
  */
-export function d1ObjectId(name: string): string {
-  const key = createHash('sha256').update(D1_OBJECT_KEY).digest();
+export function durableObjectId(objectKey: string, name: string): string {
+  const key = createHash('sha256').update(objectKey).digest();
   const a = createHmac('sha256', key).update(name).digest().subarray(0, 16);
   const b = createHmac('sha256', key).update(a).digest().subarray(0, 16);
   return Buffer.concat([a, b]).toString('hex');
+}
+
+/** The object id of a local D1 database named `name`. */
+export function d1ObjectId(name: string): string {
+  return durableObjectId(D1_OBJECT_KEY, name);
+}
+
+/**
+ * The `v3` directory of the project's local state: wrangler resolves --persist-to <dir> against
+ * cwd (not the config) and appends `v3/`; otherwise `<config dir>/.wrangler/state/v3`.
+ */
+export function localStateRoot(configPath: string, persistTo: string | undefined, cwd: string): string {
+  const root = persistTo !== undefined ? path.resolve(cwd, persistTo) : path.join(path.dirname(configPath), '.wrangler', 'state');
+  return path.join(root, 'v3');
 }
 
 /** The name Miniflare derives the object id from, as wrangler passes it. */
@@ -47,10 +64,8 @@ export function locateLocalD1(opts: LocalD1Options): LocalD1Location {
   const cwd = opts.cwd ?? process.cwd();
   const config = findWranglerConfig({ config: opts.configPath, cwd, env: opts.env });
   const database = findD1Database(config, opts.database);
-  // wrangler: --persist-to <dir> is resolved against cwd; otherwise <config dir>/.wrangler/state.
-  const root = opts.persistTo !== undefined ? path.resolve(cwd, opts.persistTo) : path.join(path.dirname(config.path), '.wrangler', 'state');
   const id = d1ObjectId(d1LocalName(database));
-  return { path: path.join(root, 'v3', 'd1', D1_OBJECT_KEY, `${id}.sqlite`), database, id };
+  return { path: path.join(localStateRoot(config.path, opts.persistTo, cwd), 'd1', D1_OBJECT_KEY, `${id}.sqlite`), database, id };
 }
 
 /** Absolute path of the local D1 SQLite file for `database` in the given wrangler config. */

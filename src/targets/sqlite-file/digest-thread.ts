@@ -3,9 +3,9 @@
 // cores. It opens the same file read-only in one read transaction, like the main thread.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SqliteValue } from '../casting/values.js';
+import type { SqliteValue } from '../../casting/values.js';
 import { RangeDigester } from './range-digest.js';
-import type { TableShape } from './target-reader.js';
+import type { TableShape } from '../reader.js';
 
 export interface DigestRequest {
   id: number;

@@ -2,8 +2,8 @@
 // on KV, and what to use instead — with the reason, which is nearly always KV's write rate (one
 // write per second per key) and its eventual consistency (reads may lag a write by up to 60 s).
 import { isUtf8 } from 'node:buffer';
-import type { Severity } from '../catalog/findings.js';
-import type { RedisEntry } from '../sources/redis/redis-types.js';
+import type { Severity } from '../../catalog/findings.js';
+import type { RedisEntry } from './redis-types.js';
 
 export type FindingCode =
   | 'kv-counter' | 'kv-lock' | 'kv-queue' | 'kv-stream' | 'kv-pubsub' | 'kv-short-ttl'

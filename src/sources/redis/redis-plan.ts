@@ -1,26 +1,26 @@
 // `plan` for a Redis source: what the keyspace holds, measured from the data (one pass of SCAN
 // and pipelined reads), and the findings — each naming the keys by their shape (`ratelimit:*`),
 // what to use instead on Cloudflare and why.
-import { sortFindings, type Finding } from '../catalog/findings.js';
-import type { RedisSource } from '../sources/redis/redis-source.js';
-import type { RedisEntry } from '../sources/redis/redis-types.js';
-import { KV_MAX_VALUE_BYTES } from './kv-limits.js';
-import { FINDINGS, type FindingCode, keyShape, looksLikeLock, isCounterValue, displayKey } from './keyspace-findings.js';
-import { toKv } from '../sources/redis/redis-kv-shapes.js';
 import { isUtf8 } from 'node:buffer';
-import { KV_MAX_KEY_BYTES, KV_MIN_TTL_SECONDS } from './kv-limits.js';
+import { sortFindings, type Finding } from '../../catalog/findings.js';
+import { KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES, KV_MIN_TTL_SECONDS } from '../../cloudflare/limits.js';
+import type { UnitPlan } from '../unit-source.js';
+import { FINDINGS, type FindingCode, keyShape, looksLikeLock, isCounterValue, displayKey } from './redis-findings.js';
+import { toKv } from './redis-kv-shapes.js';
+import type { RedisSource } from './redis-source.js';
+import type { RedisEntry } from './redis-types.js';
 
-export interface KeyspacePlan {
-  source: { engine: 'redis'; description: string; db: number };
+/** The unit plan, with what the keyspace holds and each finding's example keys. */
+export interface KeyspacePlan extends UnitPlan {
   keyspace: { name: string; keys: number; bytes: number; types: Record<string, number>; withTtl: number; pubsubChannels: string[] };
   findings: (Finding & { keys: string[]; count: number })[];
-  totals: { keys: number; bytes: number; blockers: number; warnings: number; infos: number };
 }
 
 const EXAMPLES = 5;
 const MAX_GROUPS = 10_000;
 
-export async function planKeyspace(source: RedisSource, o: { match?: string } = {}): Promise<KeyspacePlan> {
+export async function planKeyspace(source: RedisSource, o: { onProgress?: (message: string) => void } = {}): Promise<KeyspacePlan> {
+  const [collection] = await source.collections();
   const hits = new Map<string, { code: FindingCode; shape: string; count: number; keys: string[] }>();
   const shapes = new Set<string>();
   const note = (code: FindingCode, e: RedisEntry) => {
@@ -55,19 +55,20 @@ export async function planKeyspace(source: RedisSource, o: { match?: string } = 
     if (e.type === 'hyperloglog') note('kv-hyperloglog', e);
     if (e.type === 'unknown') note('kv-unknown-type', e);
   };
-  for await (const batch of source.scan({ match: o.match })) {
-    const entries = await source.read(batch, { maxBytes: KV_MAX_VALUE_BYTES, skipTypes: new Set() });
-    entries.filter((e) => !e.deferred).forEach(inspect);
-    for (const e of entries.filter((x) => x.deferred)) {
-      await source.readDeferred(e, KV_MAX_VALUE_BYTES);
-      inspect(e);
-      e.value = undefined;
+  let last = Date.now();
+  for await (const batch of source.scan()) {
+    // Every type is read here (not only those copied): the plan reports them all.
+    for await (const part of source.entries(batch, 4 * 1024 * 1024, new Set())) part.forEach(inspect);
+    if (Date.now() - last > 5000) {
+      last = Date.now();
+      o.onProgress?.(`plan: ${keys} keys measured`);
     }
   }
-  const channels = ((await source.client.call('PUBSUB', 'CHANNELS', o.match ?? '*')) as string[]).sort();
+  const channels = ((await source.client.call('PUBSUB', 'CHANNELS', source.rules.match ?? '*')) as string[]).sort();
   const findings: KeyspacePlan['findings'] = [...hits.values()].map((h) => {
     const f = FINDINGS[h.code];
-    return { severity: f.severity, code: h.code, object: `${h.shape} (${h.count} key${h.count === 1 ? '' : 's'})`, message: f.message, fix: f.fix, keys: h.keys, count: h.count };
+    const more = h.count > h.keys.length ? ', …' : '';
+    return { severity: f.severity, code: h.code, object: `${h.shape} (${h.count} key${h.count === 1 ? '' : 's'}: ${h.keys.join(', ')}${more})`, message: f.message, fix: f.fix, keys: h.keys, count: h.count };
   });
   if (channels.length > 0) {
     const f = FINDINGS['kv-pubsub'];
@@ -75,16 +76,16 @@ export async function planKeyspace(source: RedisSource, o: { match?: string } = 
   }
   if (bytes > 1e9) {
     const f = FINDINGS['kv-free-plan-size'];
-    findings.push({ severity: f.severity, code: 'kv-free-plan-size', object: source.collection(o.match), message: `${f.message} (${bytes} bytes)`, fix: f.fix, keys: [], count: keys });
+    findings.push({ severity: f.severity, code: 'kv-free-plan-size', object: collection.name, message: `${f.message} (${bytes} bytes)`, fix: f.fix, keys: [], count: keys });
   }
   const sorted = sortFindings(findings) as KeyspacePlan['findings'];
+  const version = /redis_version:(\S+)/.exec(await source.client.info('server'))?.[1];
   return {
-    source: { engine: 'redis', description: source.description, db: source.location.db },
-    keyspace: { name: source.collection(o.match), keys, bytes, types, withTtl, pubsubChannels: channels },
+    source: { engine: 'redis', description: source.description, ...(version ? { serverVersion: `Redis ${version}` } : {}) },
+    collections: [{ collection, units: keys, bytes }],
+    keyspace: { name: collection.name, keys, bytes, types, withTtl, pubsubChannels: channels },
     findings: sorted,
     totals: {
-      keys,
-      bytes,
       blockers: sorted.filter((f) => f.severity === 'blocker').length,
       warnings: sorted.filter((f) => f.severity === 'warning').length,
       infos: sorted.filter((f) => f.severity === 'info').length,

@@ -2,8 +2,8 @@
 // how values travel: bound parameters, or literals in a wrangler command). Key comparisons are
 // written with COLLATE BINARY so a column declared NOCASE is still walked in byte order, the
 // order verify's merge uses.
-import { quoteAlways } from '../schema/identifiers.js';
-import type { TableShape } from './target-reader.js';
+import { quoteAlways } from '../../schema/identifiers.js';
+import type { TableShape } from '../reader.js';
 
 /** One placeholder or literal per key column, for the lower or the upper bound. */
 export type Operands = (index: number) => string;

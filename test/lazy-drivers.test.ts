@@ -1,0 +1,45 @@
+// A command loads only the drivers it uses: each source and target folder imports its driver
+// when it is opened, not when the CLI starts. The CLI runs in a child process whose module
+// resolutions are recorded by a loader hook (helpers/record-modules.mjs).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { CHINOOK_SQLITE } from './helpers/env.js';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../bin/flarelift.js', import.meta.url));
+const HOOK = fileURLToPath(new URL('./helpers/record-modules.mjs', import.meta.url));
+/** The driver packages a source or target folder may import: none of them at startup. */
+const DRIVERS = ['pg', 'pg-cursor', 'mysql2', 'ioredis', '@aws-sdk/client-s3', '@electric-sql/pglite', 'miniflare'];
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'flarelift-lazy-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** The packages (under node_modules) whose modules the command resolved. */
+async function packagesLoaded(args: string[]): Promise<Set<string>> {
+  const record = path.join(work, `modules-${args[0]}.txt`);
+  await run(process.execPath, ['--import', HOOK, BIN, ...args], { cwd: work, env: { ...process.env, FLARELIFT_RECORD_MODULES: record } });
+  const packages = new Set<string>();
+  for (const url of readFileSync(record, 'utf8').split('\n')) {
+    const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (m) packages.add(m[1]);
+  }
+  return packages;
+}
+
+test('plan --from a SQLite file loads better-sqlite3 and no other driver', async () => {
+  const loaded = await packagesLoaded(['plan', '--from', CHINOOK_SQLITE, '--json', '--no-measure']);
+  assert.ok(loaded.has('better-sqlite3'), 'the recorder sees the SQLite driver the command needs');
+  assert.deepEqual(DRIVERS.filter((d) => loaded.has(d)), []);
+});
+
+test('copy from a SQLite file into a SQLite file loads no server driver', async () => {
+  const loaded = await packagesLoaded(['copy', '--from', CHINOOK_SQLITE, '--to', `sqlite:${path.join(work, 'out.db')}`, '--tables', 'genre', '--json']);
+  assert.ok(loaded.has('better-sqlite3'));
+  assert.deepEqual(DRIVERS.filter((d) => loaded.has(d)), []);
+});
