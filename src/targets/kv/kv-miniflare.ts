@@ -84,7 +84,11 @@ export class LocalKvNamespace {
 
   static async open(persistRoot: string, namespaceId: string): Promise<LocalKvNamespace> {
     const { Miniflare } = await import('miniflare');
+    // Miniflare exits the process on SIGINT; the copy's own handler finishes the batch in
+    // flight and leaves a clean journal instead, then disposes Miniflare itself.
+    const before = new Set(process.listeners('SIGINT'));
     const mf = new Miniflare({ modules: true, script: WORKER, kvNamespaces: { NS: namespaceId }, defaultPersistRoot: persistRoot });
+    for (const l of process.listeners('SIGINT')) if (!before.has(l)) process.off('SIGINT', l);
     await mf.ready;
     return new LocalKvNamespace(mf);
   }
