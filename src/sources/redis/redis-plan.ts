@@ -7,8 +7,20 @@ import { KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES, KV_MIN_TTL_SECONDS } from '../../
 import type { UnitPlan } from '../unit-source.js';
 import { FINDINGS, type FindingCode, keyShape, looksLikeLock, isCounterValue, displayKey } from './redis-findings.js';
 import { toKv } from './redis-kv-shapes.js';
-import type { RedisSource } from './redis-source.js';
-import type { RedisEntry } from './redis-types.js';
+import type { Redis } from 'ioredis';
+import type { Collection } from '../../catalog/collection.js';
+import type { RedisRules } from './redis-rules.js';
+import type { RedisEntry, RedisType } from './redis-types.js';
+
+/** What the plan reads of the source (redis-source.ts's RedisSource). */
+export interface PlannedKeyspace {
+  readonly description: string;
+  readonly rules: RedisRules;
+  readonly client: Redis;
+  collections(): Promise<Collection[]>;
+  scan(): AsyncIterable<Buffer[]>;
+  entries(keys: readonly Buffer[], maxBytes: number, skipTypes: ReadonlySet<RedisType>): AsyncIterable<RedisEntry[]>;
+}
 
 /** The unit plan, with what the keyspace holds and each finding's example keys. */
 export interface KeyspacePlan extends UnitPlan {
@@ -19,7 +31,7 @@ export interface KeyspacePlan extends UnitPlan {
 const EXAMPLES = 5;
 const MAX_GROUPS = 10_000;
 
-export async function planKeyspace(source: RedisSource, o: { onProgress?: (message: string) => void } = {}): Promise<KeyspacePlan> {
+export async function planKeyspace(source: PlannedKeyspace, o: { onProgress?: (message: string) => void } = {}): Promise<KeyspacePlan> {
   const [collection] = await source.collections();
   const hits = new Map<string, { code: FindingCode; shape: string; count: number; keys: string[] }>();
   const shapes = new Set<string>();
