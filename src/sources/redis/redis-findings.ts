@@ -25,7 +25,7 @@ export const FINDINGS: Record<FindingCode, { severity: Severity; message: string
   'kv-short-ttl': { severity: 'warning', message: 'TTLs under 60 s: KV refuses expirations less than 60 s ahead',
     fix: 'copy follows --short-ttl (default round-up: written to expire 60 s from now; skip leaves them out; drop writes them without expiry); keys this short-lived usually belong in a Durable Object or nowhere' },
   'kv-key-too-large': { severity: 'blocker', message: 'keys over 512 bytes: KV refuses them, copy rejects them',
-    fix: 'shorten them (hash the long part, or --prefix to drop a long prefix) in the application and the copy' },
+    fix: 'shorten them (hash the long part, or prefix=old=new in the Redis URL to drop a long prefix) in the application and the copy' },
   'kv-value-too-large': { severity: 'blocker', message: 'values over 25 MiB (as written: bytes, or JSON for collections): KV refuses them, copy rejects them',
     fix: 'store large values in R2 and keep their R2 key in KV; or split the collection into several keys' },
   'kv-key-not-utf8': { severity: 'blocker', message: 'keys that are not UTF-8 text: KV keys are strings, copy rejects them',
