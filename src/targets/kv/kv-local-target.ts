@@ -7,6 +7,7 @@ import { KV_MIN_TTL_SECONDS } from '../../cloudflare/limits.js';
 import type { KvMetadata } from '../../sources/redis/redis-kv-shapes.js';
 import type { UnitTargetReader } from '../unit-target.js';
 import { TTL_MARGIN_SECONDS, TTL_TOLERANCE_SECONDS, type KvEntry } from './kv-cast.js';
+import { indexExpirations, type ExpirationIndex } from './kv-expirations.js';
 import { LocalKvNamespace, type StoredPair } from './kv-miniflare.js';
 import { locateKvNamespace } from './kv-namespace.js';
 import { localStore } from './kv-stores.js';
@@ -22,7 +23,7 @@ export function kvLocalTarget(o: { binding: string; config?: string; persistTo?:
     description: `local KV '${ns.binding}' (id ${ns.id}, ${ns.persistRoot})`,
     journalPath: path.join(ns.persistRoot, 'flarelift', `kv-${ns.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.journal.sqlite`),
     makeStore: () => localStore(ns.persistRoot, ns.id),
-    reader: async () => pairReader(`local KV '${ns.binding}'`, await LocalKvNamespace.open(ns.persistRoot, ns.id)),
+    reader: async () => pairReader(`local KV '${ns.binding}'`, await LocalKvNamespace.open(ns.persistRoot, ns.id), true),
   });
 }
 
@@ -45,14 +46,18 @@ export interface PairSource {
   close(): Promise<void>;
 }
 
-export function pairReader(description: string, kv: PairSource): UnitTargetReader<Collection, KvEntry> {
+/** A reader over pairs; `indexed`: get() does not tell expirations, so they are listed once (kv-expirations.ts). */
+export function pairReader(description: string, kv: PairSource, indexed = false): UnitTargetReader<Collection, KvEntry> {
+  let expirations: Promise<ExpirationIndex> | undefined;
   return {
     description,
     async get(_c, keys: readonly Key[]) {
+      if (indexed) expirations ??= indexExpirations(() => kv.list());
+      const index = await expirations;
       const out: (Unit<KvEntry> | undefined)[] = [];
       for (let i = 0; i < keys.length; i += GET_CHUNK) {
         const found = await kv.get(keys.slice(i, i + GET_CHUNK).map((k) => String(k[0])));
-        out.push(...found.map((p) => (p ? pairUnit(p) : undefined)));
+        out.push(...found.map((p) => (p ? pairUnit(index ? { ...p, expiration: index.get(p.key) } : p) : undefined)));
       }
       return out;
     },
@@ -63,6 +68,9 @@ export function pairReader(description: string, kv: PairSource): UnitTargetReade
         if (o.signal?.aborted) return;
       }
     },
-    close: () => kv.close(),
+    async close() {
+      if (expirations) (await expirations).close();
+      await kv.close();
+    },
   };
 }

@@ -51,16 +51,11 @@ export default {
         return new Response('ok');
       }
       if (url.pathname === '/get') {
-        // Value and metadata by get; the expiration only a listing shows (the key is the first
-        // name with itself as prefix).
+        // Value and metadata; KV's get does not tell the expiration (only a listing does).
         const keys = await req.json();
-        const found = await Promise.all(keys.map(async (k) => {
-          const [got, listed] = await Promise.all([env.NS.getWithMetadata(k, 'arrayBuffer'), env.NS.list({ prefix: k, limit: 1 })]);
-          const hit = listed.keys[0] && listed.keys[0].name === k ? listed.keys[0] : undefined;
-          return got.value === null ? null : { v: got.value, m: got.metadata, e: hit ? hit.expiration : undefined };
-        }));
-        const head = found.map((f) => (f === null ? null : { n: f.v.byteLength, m: f.m, e: f.e }));
-        return new Response(frame(head, found.filter((f) => f !== null).map((f) => f.v)));
+        const found = await Promise.all(keys.map((k) => env.NS.getWithMetadata(k, 'arrayBuffer')));
+        const head = found.map((f) => (f.value === null ? null : { n: f.value.byteLength, m: f.metadata }));
+        return new Response(frame(head, found.filter((f) => f.value !== null).map((f) => f.value)));
       }
       if (url.pathname === '/list') {
         const cursor = url.searchParams.get('cursor') || undefined;
@@ -106,18 +101,18 @@ export class LocalKvNamespace {
     await this.call('/put', frame(head, entries.map((e) => e.value)));
   }
 
-  /** Value, metadata and expiration of each key (null when absent). */
+  /** Value and metadata of each key (null when absent); the expiration comes from list(). */
   async get(keys: readonly string[]): Promise<(StoredPair | null)[]> {
     if (keys.length === 0) return [];
     const bytes = await this.call('/get', JSON.stringify(keys));
     const n = bytes.readUInt32BE(0);
-    const head = JSON.parse(bytes.subarray(4, 4 + n).toString('utf8')) as ({ n: number; m?: unknown; e?: number } | null)[];
+    const head = JSON.parse(bytes.subarray(4, 4 + n).toString('utf8')) as ({ n: number; m?: unknown } | null)[];
     let off = 4 + n;
     return head.map((h, i) => {
       if (h === null) return null;
       const value = bytes.subarray(off, off + h.n);
       off += h.n;
-      return { key: keys[i], value, metadata: h.m ?? undefined, expiration: h.e ?? undefined };
+      return { key: keys[i], value, metadata: h.m ?? undefined };
     });
   }
 
