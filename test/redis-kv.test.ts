@@ -191,6 +191,19 @@ describe('Redis → KV (real Redis db 9, real wrangler)', () => {
     assert.deepEqual([proven.totals.sourceRows, proven.totals.rejected, proven.totals.mismatches], [18, 4, 0]);
   });
 
+  test('match= and prefix= in the URL: only the matching keys, written under the new prefix, verified through the inverse', async () => {
+    const dir = path.join(project.dir, 'bulk-users');
+    const from = `${URL}?match=user:*&prefix=user:=u:`;
+    const r = await cli(['copy', '--from', from, '--to', `kvjson:${dir}`, '--json', '--reject-dir', path.join(project.dir, 'rejects-users')]);
+    assert.equal(r.code, 0, r.stderr);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: { file: string }[] };
+    const keys = readFileSync(path.join(dir, manifest.files[0].file), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l.replace(/,$/, '')) as { key: string }).key);
+    assert.deepEqual(keys, ['u:1']);
+    const v = await cli(['verify', '--from', from, '--to', `kvjson:${dir}`, '--json', '--failures', path.join(project.dir, 'failures-users.jsonl')]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    assert.equal(summary(v.stdout).totals.sourceRows, 1);
+  });
+
   test('bad input: one line, exit 2, the password never shown', async () => {
     const down = await cli(['copy', '--from', 'redis://:s3cr%40t-pw@127.0.0.1:1/9', '--to', 'kv:CACHE']);
     assert.equal(down.code, 2);
