@@ -140,8 +140,10 @@ describe('Redis → KV (real Redis db 9, real wrangler)', () => {
 
   test('verify proves the copy, then names a tampered value, a deleted key and an extra key', async () => {
     const failures = path.join(project.dir, 'failures.jsonl');
-    const verify = (to: string) => cli(['verify', '--from', URL, '--to', to, '--json', '--failures', failures, '--reject-dir', path.join(project.dir, 'rejects')]);
-    const ok = await verify('kv:CACHE');
+    const verify = (to: string, ...more: string[]) => cli(['verify', '--from', URL, '--to', to, '--json', '--failures', failures, '--reject-dir', path.join(project.dir, 'rejects'), ...more]);
+    const incomplete = await verify('kv:CACHE');
+    assert.equal(incomplete.code, 5, 'equal, but two keys were rejected: not complete unless accepted');
+    const ok = await verify('kv:CACHE', '--accept-rejects');
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.equal(summary(ok.stdout).ok, true);
 
@@ -181,7 +183,7 @@ describe('Redis → KV (real Redis db 9, real wrangler)', () => {
     // (fixed upstream in workers-sdk#15192): everything verifies but the one binary value,
     // which arrives mangled. The remote API decodes base64 itself; the file is right.
     const failures = path.join(project.dir, 'failures-json.jsonl');
-    const verify = (to: string) => cli(['verify', '--from', URL, '--to', to, '--json', '--failures', failures, '--reject-dir', rejectDir]);
+    const verify = (to: string) => cli(['verify', '--from', URL, '--to', to, '--json', '--failures', failures, '--reject-dir', rejectDir, '--accept-rejects']);
     const loaded = await verify('kv:LOADED');
     assert.equal(loaded.code, 1);
     assert.deepEqual(readFailures(failures).map((f) => `${f.kind} ${f.key.key}`), ['changed bin:blob']);
