@@ -6,11 +6,12 @@ import { registerConnectionSecrets } from '../secrets.js';
 import { withSourcePassword } from './source-password.js';
 import { mysqlEngine } from './mysql/index.js';
 import { postgresEngine } from './postgres/index.js';
+import { redisEngine } from './redis/index.js';
 import type { Source, SourceEngine } from './source.js';
 import { sqliteEngine } from './sqlite/index.js';
 import type { UnitSource } from './unit-source.js';
 
-const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine];
+const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine, redisEngine];
 const KINDS: SourceEngine[] = [...BUILT_IN];
 
 /** Adds a source kind (a later registration of the same engine replaces the earlier one). */

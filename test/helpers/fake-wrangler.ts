@@ -4,9 +4,11 @@
 // 100,000 bytes, BEGIN/COMMIT/SAVEPOINT/RELEASE/ROLLBACK, ATTACH/DETACH, a value or row over
 // 2,000,000 bytes, and foreign keys (always on; PRAGMA defer_foreign_keys honoured). A file is
 // applied all or nothing, like D1's import. Run through test/helpers/wrangler.ts's shim.
+// `kv bulk put` goes to the fake remote KV (fake-wrangler-kv.ts).
 import Database from 'better-sqlite3';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { kvMain } from './fake-wrangler-kv.js';
 
 const MAX_STATEMENT_BYTES = 100_000;
 const MAX_ROW_BYTES = 2_000_000;
@@ -93,6 +95,7 @@ function main(argv: string[]): void {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  if (argv[0] === 'kv') return kvMain(argv, fail);
   if (argv[0] !== 'd1' || argv[1] !== 'execute') fail(`fake wrangler only does 'd1 execute', not: ${argv.join(' ')}`);
   const name = argv[2];
   const dir = process.env.FAKE_D1_DIR;
