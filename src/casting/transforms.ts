@@ -6,6 +6,20 @@ import type { Column } from '../catalog/types.js';
 import { formatDate, parseTimestamp } from './temporal.js';
 import { TransformError, type SourceValue } from './values.js';
 import {
+  asEngineText,
+  fromBitInteger,
+  fromBlob,
+  fromBoolean,
+  fromDecimal,
+  fromInteger,
+  fromJson,
+  fromReal,
+  fromTimestamp,
+  fromUuid,
+  sameValue,
+  type InverseMaker,
+} from './inverse-functions.js';
+import {
   asText,
   fractionDigits,
   isoNowSql,
@@ -48,6 +62,8 @@ export interface TransformDef {
   check?: (quotedColumn: string, column: Column) => string | undefined;
   /** Builds the value function for one column (precomputing what depends on the column). */
   make: (column: Column) => ValueFn;
+  /** The way back for a reverse copy (D1 to the engine the column is in), beside the way there. */
+  inverse: InverseMaker;
 }
 
 const DRIZZLE_TEXT: DrizzleColumn = { builder: 'text' };
@@ -73,6 +89,7 @@ const DRIZZLE_BY_AFFINITY: Record<SqliteType, DrizzleColumn> = {
 const defs: TransformDef[] = [
   {
     name: 'copy',
+    inverse: sameValue,
     description: 'the value as the source stores it',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -80,6 +97,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'keep',
+    inverse: sameValue,
     description: 'SQLite to SQLite: the value and its declared type as they are',
     sqliteType: 'TEXT',
     declaredType: (c) => c.sourceType,
@@ -88,6 +106,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'integer',
+    inverse: fromInteger,
     description: 'integer, exact to 64 bits',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
@@ -95,6 +114,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'bigint',
+    inverse: fromInteger,
     description: '64-bit integer, exact in D1; a Worker reads values beyond 2^53 imprecisely (plan measures them)',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
@@ -102,6 +122,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'boolean',
+    inverse: fromBoolean,
     description: 'true/false as 1/0',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'boolean' },
@@ -110,6 +131,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'real',
+    inverse: fromReal,
     description: '64-bit float',
     sqliteType: 'REAL',
     drizzle: { builder: 'real' },
@@ -117,6 +139,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'decimal_text',
+    inverse: fromDecimal,
     description: 'exact decimal as text (e.g. "12.50")',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -129,6 +152,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'decimal_real',
+    inverse: fromDecimal,
     description: 'decimal as a 64-bit float',
     sqliteType: 'REAL',
     drizzle: { builder: 'real' },
@@ -137,6 +161,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'text',
+    inverse: asEngineText,
     description: 'text',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -144,6 +169,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'enum',
+    inverse: asEngineText,
     description: 'enum label as text, kept to its labels by a CHECK',
     sqliteType: 'TEXT',
     drizzle: { builder: 'text', enumValues: true },
@@ -152,6 +178,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'uuid',
+    inverse: fromUuid,
     description: 'uuid as lower-case text',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -159,6 +186,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'json',
+    inverse: fromJson,
     description: 'JSON as text (query it with json_extract)',
     sqliteType: 'TEXT',
     drizzle: { builder: 'text', mode: 'json' },
@@ -166,6 +194,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'blob',
+    inverse: fromBlob,
     description: 'bytes as BLOB',
     sqliteType: 'BLOB',
     drizzle: { builder: 'blob', mode: 'buffer' },
@@ -173,6 +202,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'timestamp_iso',
+    inverse: fromTimestamp('guess'),
     description: 'ISO-8601 text, fixed fraction digits so text order is time order',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -181,6 +211,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'timestamptz_iso',
+    inverse: fromTimestamp('guess'),
     description: 'ISO-8601 text in UTC with Z, fixed fraction digits',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -189,6 +220,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'unix_seconds',
+    inverse: fromTimestamp('s'),
     description: 'seconds since 1970-01-01 UTC (Drizzle integer mode "timestamp")',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'timestamp' },
@@ -198,6 +230,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'unix_ms',
+    inverse: fromTimestamp('ms'),
     description: 'milliseconds since 1970-01-01 UTC (Drizzle integer mode "timestamp_ms")',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'timestamp_ms' },
@@ -207,6 +240,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'date',
+    inverse: fromTimestamp('guess'),
     description: 'YYYY-MM-DD text',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -215,6 +249,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'time',
+    inverse: asEngineText,
     description: 'HH:MM:SS[.ffffff] text as the source prints it',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -223,6 +258,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'zero_date_null',
+    inverse: fromTimestamp('guess'),
     description: "MySQL zero dates ('0000-00-00') become NULL, other dates ISO-8601 text",
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -235,6 +271,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'bit_integer',
+    inverse: fromBitInteger,
     description: 'bit string as an integer',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
@@ -251,6 +288,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'lossy_text',
+    inverse: asEngineText,
     description: 'the source text form, for types SQLite has no equivalent of',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,

@@ -2,13 +2,14 @@
 // how to open it; its driver is imported only when it is opened. Adding a kind adds a folder
 // and a line in BUILT_IN (or a registerSource() call from outside).
 import { UserError, redactUrl } from '../errors.js';
+import { d1Engine } from './d1/index.js';
 import { mysqlEngine } from './mysql/index.js';
 import { postgresEngine } from './postgres/index.js';
 import type { Source, SourceEngine } from './source.js';
 import { sqliteEngine } from './sqlite/index.js';
 import type { UnitSource } from './unit-source.js';
 
-const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine];
+const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine, d1Engine];
 const KINDS: SourceEngine[] = [...BUILT_IN];
 
 /** Adds a source kind (a later registration of the same engine replaces the earlier one). */
