@@ -29,6 +29,12 @@ export interface DbLink {
   createTable(m: TableMapping): string;
   /** Moves the table's sequences / AUTO_INCREMENT past the largest copied id; returns how many. */
   advanceSequences(table: Table): Promise<number>;
+  /**
+   * Triggers that would fire on copied rows and that the engine cannot switch off per session
+   * (MySQL): their CREATE statements, to be recorded in the journal before they are dropped and
+   * run again at the end. PostgreSQL returns none (replica mode skips triggers).
+   */
+  triggers(tables: Table[]): Promise<{ create: string[]; drop: string[] }>;
   /** INSERT-or-replace of one journal row (6 parameters). */
   readonly journalUpsert: string;
   close(): Promise<void>;

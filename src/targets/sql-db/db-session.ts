@@ -11,6 +11,9 @@ import type { JournalEntry, RowFailure, SchemaSetup, TargetReport, TargetSession
 import { JOURNAL_TABLE, type DbLink } from './db-link.js';
 import { planTable, type TablePlan } from './table-plan.js';
 
+/** The journal row that holds the triggers to create again (no table has an empty name). */
+const META = '';
+
 const reason = (e: unknown): string => (e instanceof Error ? e.message.split('\n')[0] : String(e));
 
 export class DbSession implements TargetSession {
@@ -71,7 +74,7 @@ export class DbSession implements TargetSession {
     }
     if (!catalog.has(JOURNAL_TABLE)) return { tables };
     const rows = await this.link.query(`SELECT table_name, last_key, rows_read, rows_written, rows_rejected, done FROM ${JOURNAL_TABLE}`);
-    const journal = rows.map((r) => ({
+    const journal = rows.filter((r) => r[0] !== META).map((r) => ({
       table: String(r[0]),
       lastKey: r[1] === null ? null : String(r[1]),
       read: Number(r[2]),
@@ -94,9 +97,14 @@ export class DbSession implements TargetSession {
       `CREATE TABLE ${JOURNAL_TABLE} (table_name VARCHAR(255) PRIMARY KEY, last_key TEXT, rows_read BIGINT NOT NULL, ` +
         'rows_written BIGINT NOT NULL, rows_rejected BIGINT NOT NULL, done SMALLINT NOT NULL)',
     );
+    const plans = await Promise.all(setup.tables.map((m) => this.plan(m)));
+    const triggers = await this.link.triggers(plans.map((p) => p.table));
+    // The triggers' definitions are in the journal before they are dropped: a crash cannot lose them.
     await this.transaction(async () => {
+      await this.save({ table: META, lastKey: JSON.stringify(triggers.create), read: 0, written: 0, rejected: 0, done: false });
       for (const e of setup.entries) await this.save(e);
     });
+    for (const d of triggers.drop) await this.exec(d);
   }
 
   async restart(m: TableMapping): Promise<void> {
@@ -152,6 +160,10 @@ export class DbSession implements TargetSession {
     notify?.('moving sequences past the copied ids');
     let moved = 0;
     for (const m of tables) moved += await this.link.advanceSequences((await this.plan(m)).table);
+    const [meta] = await this.link.query(`SELECT last_key FROM ${JOURNAL_TABLE} WHERE table_name = ${this.link.param(1)}`, [META]);
+    const triggers = meta ? (JSON.parse(String(meta[0])) as string[]) : [];
+    if (triggers.length > 0) notify?.('creating the triggers again');
+    for (const sql of triggers) await this.exec(sql);
     await this.exec(`DROP TABLE IF EXISTS ${JOURNAL_TABLE}`);
     return { findings: [], notes: [`${moved} sequence${moved === 1 ? '' : 's'} / AUTO_INCREMENT counter${moved === 1 ? '' : 's'} set past the copied ids`] };
   }

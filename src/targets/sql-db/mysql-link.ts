@@ -64,6 +64,21 @@ export async function openMysqlLink(url: string): Promise<DbLink> {
       await query(`ALTER TABLE ${qualifiedName(table)} AUTO_INCREMENT = ${BigInt(String(row[0])) + 1n}`);
       return 1;
     },
+    async triggers(tables) {
+      const create: string[] = [];
+      const drop: string[] = [];
+      for (const t of tables) {
+        const names = await query('SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?', [t.schema, t.sourceName.replace(/^`|`$/g, '')]);
+        for (const [name] of names) {
+          const trigger = `${quoteMy(t.schema)}.${quoteMy(String(name))}`;
+          const [row] = await query(`SHOW CREATE TRIGGER ${trigger}`);
+          create.push(`SET SESSION sql_mode = '${String(row[1])}'`, String(row[2]));
+          drop.push(`DROP TRIGGER IF EXISTS ${trigger}`);
+        }
+      }
+      if (create.length > 0) create.push(WRITE_SESSION);
+      return { create, drop };
+    },
     journalUpsert: `REPLACE INTO ${JOURNAL_TABLE} (table_name, last_key, rows_read, rows_written, rows_rejected, done) VALUES (?, ?, ?, ?, ?, ?)`,
     async close() {
       await conn.end().catch(() => undefined);

@@ -79,6 +79,7 @@ export async function openPgLink(url: string): Promise<DbLink> {
       }
       return moved;
     },
+    triggers: async () => ({ create: [], drop: [] }),
     journalUpsert:
       `INSERT INTO ${JOURNAL_TABLE} (table_name, last_key, rows_read, rows_written, rows_rejected, done) VALUES ($1, $2, $3, $4, $5, $6) ` +
       'ON CONFLICT (table_name) DO UPDATE SET last_key = EXCLUDED.last_key, rows_read = EXCLUDED.rows_read, ' +

@@ -1,0 +1,108 @@
+// The way back: a dataset goes PostgreSQL / MariaDB → local D1 → a fresh database holding the
+// original schema (the dataset's own DDL, no data). verify proves each leg, and the final data
+// equals the original as the engine's own dump tool prints it (sorted, sequence lines aside).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { copy } from '../src/pipeline/copy.js';
+import { verify } from '../src/verify/verify.js';
+import { localD1Path } from '../src/cloudflare/local-state.js';
+import { makeProject, useTestEnv } from './helpers/copy-project.js';
+import { DATASETS, mysqlUrl, pgUrl } from './helpers/env.js';
+
+useTestEnv();
+
+const PG = ['-h', '127.0.0.1', '-U', 'postgres'];
+const MY = ['-h', '127.0.0.1', '-u', 'root'];
+
+function psql(db: string, sql: string): string {
+  return execFileSync('psql', [...PG, '-qAt', '-v', 'ON_ERROR_STOP=1', '-d', db, '-c', sql], { encoding: 'utf8' });
+}
+
+function pgFreshWithSchema(db: string, schemaFile: string): void {
+  psql('postgres', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  psql('postgres', `CREATE DATABASE ${db}`);
+  execFileSync('psql', [...PG, '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-f', schemaFile], { stdio: 'ignore' });
+}
+
+/** pg_dump's data lines, sorted; setval lines kept apart (a sequence may stand past its largest id). */
+function pgData(db: string): { rows: string[]; sequences: string[] } {
+  const lines = execFileSync('pg_dump', [...PG, '--data-only', db], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 }).split('\n');
+  const data = lines.filter((l) => l && !/^(--|SET |SELECT pg_catalog\.set_config|\\(un)?restrict )/.test(l));
+  return { rows: data.filter((l) => !l.startsWith('SELECT pg_catalog.setval')).sort(), sequences: data.filter((l) => l.startsWith('SELECT pg_catalog.setval')).sort() };
+}
+
+function mysqlData(db: string): string[] {
+  const out = execFileSync('mysqldump', [...MY, '--no-create-info', '--skip-triggers', '--skip-extended-insert', '--compact', '--hex-blob', db], {
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  return out.split('\n').filter((l) => l.startsWith('INSERT')).sort();
+}
+
+async function proven(from: string, to: string, extra: Record<string, unknown> = {}): Promise<void> {
+  const summary = await verify({ from, to, ...extra });
+  assert.equal(summary.ok, true, `verify ${from} → ${to}: ${JSON.stringify(summary.totals)}`);
+}
+
+describe('reverse copy: PostgreSQL → D1 → PostgreSQL', () => {
+  test('pagila comes back equal, sequences past the ids, a value outside an enum is rejected with its reason', async () => {
+    const project = makeProject('pagila');
+    const d1 = `d1:pagila?config=${encodeURIComponent(project.config)}`;
+    const there = await copy({ from: pgUrl('pagila'), to: 'd1:pagila', config: project.config, cwd: project.dir, rejectDir: path.join(project.dir, 'rej') });
+    assert.equal(there.status, 'complete');
+    await proven(pgUrl('pagila'), 'd1:pagila', { config: project.config, cwd: project.dir });
+
+    pgFreshWithSchema('fl_i13_pagila_back', path.join(DATASETS, 'pagila/pagila-schema.sql'));
+    const back = await copy({ from: d1, to: pgUrl('fl_i13_pagila_back'), rejectDir: path.join(project.dir, 'rej-back') });
+    assert.equal(back.status, 'complete');
+    assert.equal(back.totals.rejected, 0);
+    assert.equal(back.totals.written, there.totals.written);
+    await proven(d1, pgUrl('fl_i13_pagila_back'));
+
+    const original = pgData('pagila');
+    const final = pgData('fl_i13_pagila_back');
+    assert.equal(final.rows.length, original.rows.length);
+    assert.deepEqual(final.rows, original.rows);
+    // Every sequence stands at least at its table's largest id: the next insert cannot collide.
+    assert.equal(psql('fl_i13_pagila_back', "SELECT last_value FROM actor_actor_id_seq").trim(), psql('pagila', 'SELECT max(actor_id) FROM actor').trim());
+    assert.equal(psql('fl_i13_pagila_back', "SELECT nextval('payment_payment_id_seq') > (SELECT max(payment_id) FROM payment)").trim(), 't');
+
+    // A D1 value that does not fit the original column: a rating outside the mpaa_rating enum.
+    const db = new Database(localD1Path({ configPath: project.config, database: 'pagila' }));
+    db.prepare("UPDATE film SET rating = 'X-RATED' WHERE film_id = 7").run();
+    db.close();
+    pgFreshWithSchema('fl_i13_pagila_rej', path.join(DATASETS, 'pagila/pagila-schema.sql'));
+    const rejDir = path.join(project.dir, 'rej-enum');
+    const refused = await copy({ from: d1, to: pgUrl('fl_i13_pagila_rej'), tables: ['film'], rejectDir: rejDir });
+    assert.equal(refused.totals.rejected, 1);
+    assert.equal(refused.totals.written, 999);
+    const line = JSON.parse(readFileSync(path.join(rejDir, 'film.rejects.jsonl'), 'utf8').trim()) as { key: unknown; reason: string };
+    assert.match(line.reason, /enum mpaa_rating/);
+    assert.deepEqual(line.key, { film_id: 7 });
+    psql('postgres', 'DROP DATABASE IF EXISTS fl_i13_pagila_rej WITH (FORCE)');
+  });
+});
+
+describe('reverse copy: MariaDB → D1 → MariaDB', () => {
+  test('sakila comes back equal (mysqldump sorted), triggers do not fire on copied rows', async () => {
+    const project = makeProject('sakila');
+    const d1 = `d1:sakila?config=${encodeURIComponent(project.config)}`;
+    const there = await copy({ from: mysqlUrl('sakila'), to: 'd1:sakila', config: project.config, cwd: project.dir, rejectDir: path.join(project.dir, 'rej') });
+    assert.equal(there.status, 'complete');
+    const schema = readFileSync(path.join(DATASETS, 'sakila/sakila-mv-schema.sql'), 'utf8').replace(/\bsakila\b/g, 'fl_i13_sakila_back');
+    execFileSync('mariadb', MY, { input: schema, stdio: ['pipe', 'ignore', 'inherit'] });
+    const back = await copy({ from: d1, to: mysqlUrl('fl_i13_sakila_back'), rejectDir: path.join(project.dir, 'rej-back') });
+    assert.equal(back.status, 'complete');
+    assert.equal(back.totals.rejected, 0);
+    await proven(d1, mysqlUrl('fl_i13_sakila_back'));
+    const original = mysqlData('sakila');
+    const final = mysqlData('fl_i13_sakila_back');
+    assert.equal(final.length, original.length);
+    assert.deepEqual(final, original);
+    execFileSync('mariadb', [...MY, '-e', 'DROP DATABASE IF EXISTS fl_i13_sakila_back']);
+  });
+});
