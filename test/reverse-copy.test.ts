@@ -3,15 +3,16 @@
 // equals the original as the engine's own dump tool prints it (sorted, sequence lines aside).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { copy } from '../src/pipeline/copy.js';
 import { verify } from '../src/verify/verify.js';
 import { localD1Path } from '../src/cloudflare/local-state.js';
-import { makeProject, useTestEnv } from './helpers/copy-project.js';
-import { DATASETS, mysqlUrl, pgUrl } from './helpers/env.js';
+import { installFakeWrangler, makeProject, useTestEnv } from './helpers/copy-project.js';
+import { CHINOOK_SQLITE, DATASETS, mysqlUrl, pgUrl } from './helpers/env.js';
 
 useTestEnv();
 
@@ -105,5 +106,44 @@ describe('reverse copy: MariaDB → D1 → MariaDB', () => {
     assert.equal(final.length, original.length);
     assert.deepEqual(final, original);
     execFileSync('mariadb', [...MY, '-e', 'DROP DATABASE IF EXISTS fl_i13_sakila_back']);
+  });
+});
+
+describe('reverse copy: remote D1 (wrangler d1 export, fake) → PostgreSQL, schema made by flarelift', () => {
+  test('Chinook copied to the remote D1 comes back into an empty database and verifies', async () => {
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'flarelift-i13-fake-'));
+    const fakeDir = path.join(bin, 'd1');
+    mkdirSync(fakeDir);
+    const saved = { wrangler: process.env.FLARELIFT_WRANGLER, dir: process.env.FAKE_D1_DIR };
+    process.env.FLARELIFT_WRANGLER = installFakeWrangler(bin);
+    process.env.FAKE_D1_DIR = fakeDir;
+    try {
+      const project = makeProject('chinook');
+      const there = await copy({ from: CHINOOK_SQLITE, to: 'd1:chinook', remote: true, config: project.config, cwd: project.dir, rejectDir: path.join(bin, 'rej') });
+      assert.equal(there.status, 'complete');
+      psql('postgres', 'DROP DATABASE IF EXISTS fl_i13_chinook_made WITH (FORCE)');
+      psql('postgres', 'CREATE DATABASE fl_i13_chinook_made');
+      const d1 = `d1:chinook?remote&config=${encodeURIComponent(project.config)}`;
+      const back = await copy({ from: d1, to: pgUrl('fl_i13_chinook_made'), rejectDir: path.join(bin, 'rej-back') });
+      assert.equal(back.status, 'complete');
+      assert.equal(back.totals.rejected, 0);
+      assert.equal(back.totals.written, there.totals.written);
+      assert.match(back.source, /remote D1 'chinook'/);
+      // The tables were made from D1's: Track's key is its primary key, UnitPrice a double.
+      assert.equal(psql('fl_i13_chinook_made', "SELECT data_type FROM information_schema.columns WHERE table_name = 'Track' AND column_name = 'UnitPrice'").trim(), 'double precision');
+      assert.equal(psql('fl_i13_chinook_made', 'SELECT count(*) FROM "Track"').trim(), '3503');
+      await proven(d1, pgUrl('fl_i13_chinook_made'));
+      // Changed after the copy, the target no longer verifies: the proof reads real values.
+      psql('fl_i13_chinook_made', `UPDATE "Track" SET "Name" = 'changed' WHERE "TrackId" = 5`);
+      const summary = await verify({ from: d1, to: pgUrl('fl_i13_chinook_made') });
+      assert.equal(summary.ok, false);
+      assert.equal(summary.totals.changed, 1);
+      psql('postgres', 'DROP DATABASE IF EXISTS fl_i13_chinook_made WITH (FORCE)');
+    } finally {
+      process.env.FLARELIFT_WRANGLER = saved.wrangler;
+      process.env.FAKE_D1_DIR = saved.dir;
+      if (saved.wrangler === undefined) delete process.env.FLARELIFT_WRANGLER;
+      if (saved.dir === undefined) delete process.env.FAKE_D1_DIR;
+    }
   });
 });

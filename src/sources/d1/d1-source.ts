@@ -86,7 +86,10 @@ export async function openD1Source(spec: string, cwd = process.cwd()): Promise<S
     const file = path.join(dir, 'export.sqlite');
     const db = new Database(file);
     try {
-      db.exec(readFileSync(sqlFile, 'utf8'));
+      // The export defers its foreign keys to its end; rows are taken as they are, in one transaction.
+      db.pragma('foreign_keys = OFF');
+      const sql = readFileSync(sqlFile, 'utf8');
+      db.transaction(() => db.exec(sql))();
     } finally {
       db.close();
     }

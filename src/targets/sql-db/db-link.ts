@@ -50,8 +50,9 @@ export function engineType(declared: string, engine: InverseEngine, inKey: boole
   if (t.includes('INT')) return 'BIGINT';
   if (/CHAR|CLOB|TEXT/.test(t) || (/DATE|TIME/.test(t))) return my ? (inKey ? 'VARCHAR(768) COLLATE utf8mb4_bin' : 'LONGTEXT') : 'TEXT';
   if (t.includes('BLOB') || t.trim() === '') return my ? (inKey ? 'VARBINARY(3072)' : 'LONGBLOB') : 'BYTEA';
-  if (/REAL|FLOA|DOUB/.test(t)) return my ? 'DOUBLE' : 'DOUBLE PRECISION';
-  return my ? 'LONGTEXT' : 'NUMERIC';
+  // NUMERIC affinity stores well-formed numbers as INTEGER or REAL, so D1 holds no exact decimal
+  // a double could not hold.
+  return my ? 'DOUBLE' : 'DOUBLE PRECISION';
 }
 
 export function createTableSql(m: TableMapping, link: Pick<DbLink, 'quote' | 'engine'>): string {
