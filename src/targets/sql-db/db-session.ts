@@ -48,7 +48,16 @@ export class DbSession implements TargetSession {
     await this.link.query(sql, params);
   }
 
-  private async transaction<T>(work: () => Promise<T>): Promise<T> {
+  /** The tail of the transactions queued on the one connection (copy --jobs writes tables side by side). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private transaction<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.runTransaction(work));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTransaction<T>(work: () => Promise<T>): Promise<T> {
     await this.exec('BEGIN');
     try {
       for (const s of this.link.loadSettings) await this.exec(s);
