@@ -137,10 +137,15 @@ export function fromTimestamp(unit: 's' | 'ms' | 'guess'): InverseMaker {
   };
 }
 
-/** A bit string stored as an integer: the column's width of 0/1 digits (MySQL takes the integer). */
+/**
+ * A bit string stored as an integer: PostgreSQL takes the column's width of 0/1 digits, MySQL its
+ * bytes, big-endian (a number sent as a parameter would arrive as its digits' text).
+ */
 export const fromBitInteger: InverseMaker = (column, engine) => (v) => {
   if (v === null) return null;
   const n = BigInt(fromInteger(column, engine)(v) as bigint | number);
-  if (engine === 'mysql') return n;
-  return n.toString(2).padStart(column.length ?? 1, '0');
+  const bits = n.toString(2).padStart(column.length ?? 1, '0');
+  if (engine === 'postgres') return bits;
+  const hex = n.toString(16);
+  return Buffer.from(hex.padStart(Math.max(Math.ceil(bits.length / 8) * 2, hex.length + (hex.length % 2)), '0'), 'hex');
 };
