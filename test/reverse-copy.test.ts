@@ -109,9 +109,9 @@ describe('reverse copy: PostgreSQL → D1 → PostgreSQL', () => {
     const refused = await copy({ from: d1, to: pgUrl('fl_i13_pagila_rej'), tables: ['film'], rejectDir: rejDir });
     assert.equal(refused.totals.rejected, 1);
     assert.equal(refused.totals.written, 999);
-    const line = JSON.parse(readFileSync(path.join(rejDir, 'film.rejects.jsonl'), 'utf8').trim()) as { key: unknown; reason: string };
+    const line = JSON.parse(readFileSync(path.join(rejDir, 'film.rejects.jsonl'), 'utf8').trim()) as { key: Record<string, unknown>; reason: string };
     assert.match(line.reason, /enum mpaa_rating/);
-    assert.deepEqual(line.key, { film_id: 7 });
+    assert.equal(String(line.key.film_id), '7');
     psql('postgres', 'DROP DATABASE IF EXISTS fl_i13_pagila_rej WITH (FORCE)');
   });
 });
