@@ -206,7 +206,7 @@ describe('reverse copy: remote D1 (wrangler d1 export, fake) → PostgreSQL, sch
       await proven(d1, pgUrl('fl_i13_chinook_made'));
       // Changed after the copy, the target no longer verifies: the proof reads real values.
       psql('fl_i13_chinook_made', `UPDATE "Track" SET "Name" = 'changed' WHERE "TrackId" = 5`);
-      const summary = await verify({ from: d1, to: pgUrl('fl_i13_chinook_made') });
+      const summary = await verify({ from: d1, to: pgUrl('fl_i13_chinook_made'), failuresFile: path.join(bin, 'failures.jsonl') });
       assert.equal(summary.ok, false);
       assert.equal(summary.totals.changed, 1);
       psql('postgres', 'DROP DATABASE IF EXISTS fl_i13_chinook_made WITH (FORCE)');
