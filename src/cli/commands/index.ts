@@ -1,5 +1,6 @@
 // Every CLI command, listed once.
 import type { CommandSpec } from '../command.js';
+import { appCommand } from './app.js';
 import { copyCommand } from './copy.js';
 import { demoCommand } from './demo.js';
 import { migrateCommand } from './migrate.js';
@@ -7,4 +8,4 @@ import { planCommand } from './plan.js';
 import { schemaCommand } from './schema.js';
 import { verifyCommand } from './verify.js';
 
-export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand, migrateCommand, demoCommand];
+export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand, migrateCommand, demoCommand, appCommand];
