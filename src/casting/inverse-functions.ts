@@ -5,7 +5,7 @@
 // cannot be the column's (a word in a boolean column, text in an integer column) is a
 // TransformError, which the copy records as a reject with that reason.
 import type { Column } from '../catalog/types.js';
-import { formatDate, formatTime, parseTimestamp, toUtc } from './temporal.js';
+import { formatDate, formatTime, isZeroDate, parseTimestamp, toUtc } from './temporal.js';
 import { TransformError, type SqliteValue } from './values.js';
 
 /** The engine a reverse copy writes: the registered source kind of the original database. */
@@ -129,9 +129,18 @@ export function fromTimestamp(unit: 's' | 'ms' | 'guess'): InverseMaker {
   return (column, engine) => (v) => {
     if (v === null) return null;
     const t = typeof v === 'number' || typeof v === 'bigint' ? epochText(v, unit) : text(v).trim();
-    if (engine === 'postgres') return t;
-    let p = parseTimestamp(t);
-    if (p.offsetMinutes !== undefined) p = toUtc(p);
+    // The fidelity representations: 'infinity' text and ISO expanded BC years ('-0043' is 44 BC).
+    const infinite = t === 'infinity' || t === '-infinity';
+    const bc = /^-(\d{4,})(-.*)$/.exec(t);
+    if (engine === 'postgres') {
+      if (!bc) return t;
+      const year = String(Number(bc[1]) + 1).padStart(4, '0');
+      return `${year}${bc[2].replace('T', ' ').replace(/Z$/, '+00')} BC`;
+    }
+    if (infinite || bc) throw new TransformError(`'${t}' has no MySQL ${column.dataType} value (MySQL has no ${infinite ? 'infinity' : 'BC dates'})`);
+    let p = parseTimestamp(t, true);
+    // Zero dates ('0000-00-00') go back as they came; only real instants move to UTC.
+    if (p.offsetMinutes !== undefined && !isZeroDate(p)) p = toUtc(p);
     if (column.dataType === 'date') return formatDate(p);
     return `${formatDate(p)} ${formatTime(p, Math.min(column.precision ?? 0, 6))}`;
   };

@@ -1,12 +1,16 @@
 // `flarelift plan`: inventory the source and say what carries over, what changes and what blocks.
+import { measuredRules } from '../casting/measured-rules.js';
 import { CastRules } from '../casting/rules.js';
 import { sortFindings, type Finding } from '../catalog/findings.js';
 import type { Catalog, TableMeasurement } from '../catalog/types.js';
 import { buildSchema, type SchemaResult } from '../schema/build-schema.js';
 import type { Source } from '../sources/source.js';
+import { D1_LOCAL_CAPABILITIES } from '../targets/d1-local/d1-local-target.js';
+import type { TargetCapabilities } from '../targets/target.js';
+import { measurementFindings, objectFindings, scanFindings, sizeFindings, tableFindings } from './findings.js';
 import { passwordHashFindings } from './hash-findings.js';
 import { scanPasswordHashes, type PasswordHashColumn } from './hash-readiness.js';
-import { measurementFindings, objectFindings, sizeFindings, tableFindings } from './findings.js';
+import { PlanScanner, type PredictedOrphans, type PredictedRejects, type TableScan } from './plan-scan.js';
 
 export interface ColumnPlan {
   name: string;
@@ -27,6 +31,11 @@ export interface TablePlan {
   maxRowBytes?: number;
   key?: string[];
   columns: ColumnPlan[];
+  /** Rows copy will reject, measured by running every row through its casts and the target's limits and constraints. */
+  rejected?: number;
+  rejects?: PredictedRejects[];
+  /** Rows that will point at a rejected parent row. */
+  orphans?: PredictedOrphans[];
 }
 
 export interface PlanResult {
@@ -41,8 +50,10 @@ export interface PlanResult {
 export interface PlanOptions {
   /** User cast rules (flarelift.toml), matched before the engine's defaults. */
   userRules?: CastRules['rules'];
-  /** Scan the data for D1 limits (default true). */
+  /** Scan the data for D1 limits, special values and the rows copy would reject (default true). */
   measure?: boolean;
+  /** Whose limits the row scan holds rows to (default local D1's, which are D1's). */
+  capabilities?: TargetCapabilities;
   onProgress?: (event: { phase: 'introspect' | 'measure'; table?: string; done: number; total: number }) => void;
 }
 
@@ -56,39 +67,49 @@ export interface PlanContext {
 export async function planSource(source: Source, options: PlanOptions = {}): Promise<PlanContext> {
   options.onProgress?.({ phase: 'introspect', done: 0, total: 1 });
   const catalog = await source.introspect();
-  const rules = CastRules.combine(options.userRules ?? [], source.castRules);
+  const user = options.userRules ?? [];
+  const rules = CastRules.combine([...user, ...(await measuredRules(source, catalog, user))], source.castRules);
   const schema = buildSchema(catalog, rules);
   const findings: Finding[] = [...schema.findings, ...objectFindings(catalog)];
   const tables: TablePlan[] = [];
   const passwordHashes: PasswordHashColumn[] = [];
   const verifyCpu = new Map<string, number>();
   let index = 0;
-  for (const m of schema.tables) {
-    findings.push(...tableFindings(m));
-    let measured: TableMeasurement | undefined;
-    if (options.measure !== false) {
-      options.onProgress?.({ phase: 'measure', table: m.name, done: index, total: schema.tables.length });
-      measured = await source.measure(m.table);
-      findings.push(...measurementFindings(m, measured));
-      passwordHashes.push(...(await scanPasswordHashes(source, m, measured, verifyCpu)));
+  const scanner = options.measure !== false ? await PlanScanner.open(schema, options.capabilities ?? D1_LOCAL_CAPABILITIES) : undefined;
+  try {
+    for (const m of schema.tables) {
+      findings.push(...tableFindings(m));
+      let measured: TableMeasurement | undefined;
+      let scan: TableScan | undefined;
+      if (scanner) {
+        options.onProgress?.({ phase: 'measure', table: m.name, done: index, total: schema.tables.length });
+        measured = await source.measure(m.table);
+        findings.push(...measurementFindings(m, measured));
+        passwordHashes.push(...(await scanPasswordHashes(source, m, measured, verifyCpu)));
+        scan = await scanner.scan(source, m);
+        findings.push(...scanFindings(m, scan));
+      }
+      index++;
+      tables.push({
+        name: m.name,
+        sourceName: m.table.sourceName,
+        rows: measured?.rows ?? m.table.rowEstimate,
+        rowsExact: measured !== undefined,
+        bytes: m.table.sizeEstimate,
+        maxRowBytes: measured?.maxRowBytes,
+        key: m.key,
+        columns: m.columns.map((c) => ({
+          name: c.name,
+          sourceType: c.cast.column.sourceType,
+          sqliteType: c.cast.transform.declaredType?.(c.cast.column) ?? c.cast.sqliteType,
+          transform: c.cast.transform.name,
+          ...(c.cast.lossy ? { lossy: c.cast.lossy } : {}),
+        })),
+        ...(scan ? { rejected: scan.rejected, rejects: scan.rejects, orphans: scan.orphans } : {}),
+      });
     }
-    index++;
-    tables.push({
-      name: m.name,
-      sourceName: m.table.sourceName,
-      rows: measured?.rows ?? m.table.rowEstimate,
-      rowsExact: measured !== undefined,
-      bytes: m.table.sizeEstimate,
-      maxRowBytes: measured?.maxRowBytes,
-      key: m.key,
-      columns: m.columns.map((c) => ({
-        name: c.name,
-        sourceType: c.cast.column.sourceType,
-        sqliteType: c.cast.transform.declaredType?.(c.cast.column) ?? c.cast.sqliteType,
-        transform: c.cast.transform.name,
-        ...(c.cast.lossy ? { lossy: c.cast.lossy } : {}),
-      })),
-    });
+  } finally {
+    scanner?.close();
   }
   const bytes = tables.reduce((s, t) => s + t.bytes, 0);
   findings.push(...sizeFindings(catalog.database, bytes), ...passwordHashFindings(passwordHashes));

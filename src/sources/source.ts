@@ -28,6 +28,12 @@ export interface Source {
   /** Scans the table for the plan: exact rows, largest row and values, integers beyond 2^53. */
   measure(table: Table): Promise<TableMeasurement>;
   /**
+   * The smallest and largest value of each given integer column, as decimal text (null when the
+   * table has none): MIN/MAX, which an index answers at once. Decides the casts that must keep
+   * integers beyond 2^53 exact for a Worker (casting/measured-rules.ts).
+   */
+  integerBounds(table: Table, columns: readonly string[]): Promise<IntegerBounds[]>;
+  /**
    * Streams rows as arrays of values in `table.columns` order, in batches. Values follow the
    * SourceValue convention (lossless text for numerics/temporals/json, Buffers for binary).
    * The cursor is closed when the consumer stops early (finally).
@@ -42,6 +48,12 @@ export interface Source {
    */
   snapshot(readers: number): Promise<Snapshot>;
   close(): Promise<void>;
+}
+
+export interface IntegerBounds {
+  column: string;
+  min: string | null;
+  max: string | null;
 }
 
 export interface Snapshot {

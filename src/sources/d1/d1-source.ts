@@ -47,6 +47,7 @@ function asD1(source: SqliteSource, description: string, cleanup?: () => void): 
       return { ...catalog, tables: catalog.tables.filter((t) => !INTERNAL.test(t.name)) };
     },
     measure: (t) => source.measure(t),
+    integerBounds: (t, columns) => source.integerBounds(t, columns),
     readRows: (t, o) => source.readRows(t, o),
     countRows: (t) => source.countRows(t),
     snapshot: (n) => source.snapshot(n),

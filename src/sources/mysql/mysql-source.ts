@@ -4,11 +4,11 @@ import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { CastRule } from '../../casting/rules.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
-import type { ReadOptions, Snapshot, Source } from '../source.js';
+import type { IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
 import { MYSQL_CAST_RULES } from './mysql-cast-rules.js';
 import { acquire, connectError, coreOf, createPool, parseMysqlUrl, type MysqlTarget } from './mysql-connection.js';
 import { introspect } from './mysql-introspector.js';
-import { countTable, measureTable } from './mysql-measure.js';
+import { countTable, integerBounds, measureTable } from './mysql-measure.js';
 import { buildSelect, streamRows } from './mysql-reader.js';
 import type { Query, Row } from './mysql-rows.js';
 import { openSnapshot } from './mysql-snapshot.js';
@@ -66,6 +66,10 @@ export class MysqlSource implements Source {
 
   countRows(table: Table): Promise<number> {
     return this.withConnection((q) => countTable(q, table));
+  }
+
+  integerBounds(table: Table, columns: readonly string[]): Promise<IntegerBounds[]> {
+    return this.withConnection((q) => integerBounds(q, table, columns));
   }
 
   async *readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {

@@ -4,11 +4,11 @@ import type { PoolClient } from 'pg';
 import type { CastRule } from '../../casting/rules.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
-import type { ReadOptions, Snapshot, Source } from '../source.js';
+import type { IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
 import { POSTGRES_CAST_RULES } from './postgres-cast-rules.js';
 import { PgConnector, pgUserError, type PgLease, type PgPool, type PgTarget } from './postgres-connection.js';
 import { introspect } from './postgres-introspector.js';
-import { measureTable } from './postgres-measure.js';
+import { integerBounds, measureTable } from './postgres-measure.js';
 import { countTable, streamRows } from './postgres-reader.js';
 
 const POOL_SIZE = 2; // catalog work and the odd unsnapshotted read; readers ask for their own
@@ -182,6 +182,10 @@ export class PostgresSource implements Source {
 
   measure(table: Table): Promise<TableMeasurement> {
     return inTransaction(this.pool, this.target, [READ_ONLY], (client) => measureTable(client, table));
+  }
+
+  integerBounds(table: Table, columns: readonly string[]): Promise<IntegerBounds[]> {
+    return inTransaction(this.pool, this.target, [READ_ONLY], (client) => integerBounds(client, table, columns));
   }
 
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {

@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import type { SourceValue } from '../../casting/values.js';
 import type { Table, TableMeasurement } from '../../catalog/types.js';
-import type { ReadOptions } from '../source.js';
+import type { IntegerBounds, ReadOptions } from '../source.js';
 import { parseCreateTable } from './sqlite-sql-text.js';
 import { quoteName, rowidName } from './sqlite-tables.js';
 
@@ -135,4 +135,11 @@ export function measureTable(db: Database.Database, table: Table): TableMeasurem
     chunk.forEach((c, j) => columns.push({ column: c, maxBytes: values[2 * j], unsafeIntegers: values[2 * j + 1] }));
   }
   return { table: table.name, rows, maxRowBytes, columns };
+}
+
+export function integerBounds(db: Database.Database, table: Table, columns: readonly string[]): IntegerBounds[] {
+  if (columns.length === 0) return [];
+  const select = columns.flatMap((c, i) => [`CAST(min(${quoteName(c)}) AS TEXT) AS a${i}`, `CAST(max(${quoteName(c)}) AS TEXT) AS b${i}`]);
+  const row = db.prepare(`SELECT ${select.join(', ')} FROM ${quoteName(table.sourceName)}`).get() as Record<string, string | null>;
+  return columns.map((column, i) => ({ column, min: row[`a${i}`], max: row[`b${i}`] }));
 }

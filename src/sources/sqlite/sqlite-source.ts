@@ -6,10 +6,10 @@ import type { CastRule } from '../../casting/rules.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
 import { UserError } from '../../errors.js';
-import type { ReadOptions, Snapshot, Source } from '../source.js';
+import type { IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
 import { SQLITE_CAST_RULES } from './sqlite-cast-rules.js';
 import { introspectSqlite } from './sqlite-introspector.js';
-import { SqliteReader, measureTable } from './sqlite-reader.js';
+import { SqliteReader, integerBounds, measureTable } from './sqlite-reader.js';
 
 /** The file path in `sqlite:<path>`, `sqlite://<path>` or a bare path. */
 export function sqlitePath(spec: string): string {
@@ -79,6 +79,10 @@ export class SqliteSource implements Source {
 
   async measure(table: Table): Promise<TableMeasurement> {
     return measureTable(this.db, table);
+  }
+
+  async integerBounds(table: Table, columns: readonly string[]): Promise<IntegerBounds[]> {
+    return integerBounds(this.db, table, columns);
   }
 
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
