@@ -3,6 +3,7 @@
 import type { Finding } from '../catalog/findings.js';
 import type { Catalog, SourceObject, TableMeasurement } from '../catalog/types.js';
 import type { TableMapping } from '../schema/mapping.js';
+import { describeRule, matches, type CastRule } from '../casting/rules.js';
 import { describeSpecial, type TableScan } from './plan-scan.js';
 import { D1_MAX_COLUMNS, D1_MAX_DATABASE_BYTES_FREE, D1_MAX_DATABASE_BYTES_PAID, D1_MAX_ROW_BYTES } from '../cloudflare/limits.js';
 
@@ -165,4 +166,24 @@ export function scanFindings(m: TableMapping, scan: TableScan): Finding[] {
     out.push({ severity: 'warning', code: d.code, object: `${m.name}.${s.column}`, message: d.message, fix: d.fix });
   }
   return out;
+}
+
+/**
+ * User cast rules that decide no column: matching none (a typo in a type or column name), or
+ * only columns an earlier rule already took. Silently ignored, they would look applied.
+ */
+export function unusedRuleFindings(userRules: readonly CastRule[], catalog: Catalog, tables: readonly TableMapping[]): Finding[] {
+  const used = new Set(tables.flatMap((m) => m.columns.map((c) => c.cast.rule)));
+  return userRules
+    .filter((r) => !used.has(r))
+    .map((r) => {
+      const any = catalog.tables.some((t) => t.columns.some((c) => matches(r.match, t, c)));
+      return {
+        severity: 'warning' as const,
+        code: 'cast-rule-unused',
+        object: `${r.origin} rule: ${describeRule(r).split('  [')[0]}`,
+        message: any ? 'every column it matches is taken by an earlier rule, so it changes nothing' : 'it matches no column of the source, so it changes nothing',
+        fix: any ? 'move it before the rule that takes those columns, or remove it' : 'check its type (as the plan prints dataType) or table.column, or remove it',
+      };
+    });
 }

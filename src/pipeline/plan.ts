@@ -4,12 +4,14 @@ import { CastRules } from '../casting/rules.js';
 import { sortFindings, type Finding } from '../catalog/findings.js';
 import type { Catalog, TableMeasurement } from '../catalog/types.js';
 import { buildSchema, type SchemaResult } from '../schema/build-schema.js';
+import type { TableMapping } from '../schema/mapping.js';
 import type { Source } from '../sources/source.js';
 import { D1_LOCAL_CAPABILITIES } from '../targets/d1-local/d1-local-target.js';
 import type { TargetCapabilities } from '../targets/target.js';
-import { measurementFindings, objectFindings, scanFindings, sizeFindings, tableFindings } from './findings.js';
+import { measurementFindings, objectFindings, scanFindings, sizeFindings, tableFindings, unusedRuleFindings } from './findings.js';
 import { passwordHashFindings } from './hash-findings.js';
 import { scanPasswordHashes, type PasswordHashColumn } from './hash-readiness.js';
+import { countKeyNulls, nullableKeyColumns, nullKeyConsequence } from './null-keys.js';
 import { PlanScanner, type PredictedOrphans, type PredictedRejects, type TableScan } from './plan-scan.js';
 
 export interface ColumnPlan {
@@ -30,6 +32,8 @@ export interface TablePlan {
   bytes: number;
   maxRowBytes?: number;
   key?: string[];
+  /** Rows holding NULL in a key column (measured; only keys that may hold NULLs). */
+  keyNulls?: number;
   columns: ColumnPlan[];
   /** Rows copy will reject, measured by running every row through its casts and the target's limits and constraints. */
   rejected?: number;
@@ -70,7 +74,7 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
   const user = options.userRules ?? [];
   const rules = CastRules.combine([...user, ...(await measuredRules(source, catalog, user))], source.castRules);
   const schema = buildSchema(catalog, rules);
-  const findings: Finding[] = [...schema.findings, ...objectFindings(catalog)];
+  const findings: Finding[] = [...schema.findings, ...objectFindings(catalog), ...unusedRuleFindings(options.userRules ?? [], catalog, schema.tables)];
   const tables: TablePlan[] = [];
   const passwordHashes: PasswordHashColumn[] = [];
   const verifyCpu = new Map<string, number>();
@@ -89,6 +93,8 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
         scan = await scanner.scan(source, m);
         findings.push(...scanFindings(m, scan));
       }
+      const keyNulls = scanner ? await countKeyNulls(m, source) : undefined;
+      findings.push(...nullKeyFindings(m, keyNulls));
       index++;
       tables.push({
         name: m.name,
@@ -98,6 +104,7 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
         bytes: m.table.sizeEstimate,
         maxRowBytes: measured?.maxRowBytes,
         key: m.key,
+        ...(keyNulls !== undefined ? { keyNulls } : {}),
         columns: m.columns.map((c) => ({
           name: c.name,
           sourceType: c.cast.column.sourceType,
@@ -129,4 +136,16 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
     },
   };
   return { catalog, rules, schema, plan };
+}
+
+/** A key that may hold NULLs: a warning with the count when measured, else a note that it may. */
+function nullKeyFindings(m: TableMapping, keyNulls: number | undefined): Finding[] {
+  const columns = nullableKeyColumns(m);
+  if (columns.length === 0 || keyNulls === 0) return [];
+  const fix = `declare ${columns.join(', ')} NOT NULL in the source (after filling or removing those rows) to resume and verify by key`;
+  if (keyNulls === undefined) {
+    return [{ severity: 'info', code: 'nullable-key', object: m.name, message: `key column ${columns.join(', ')} is not declared NOT NULL: if it holds NULLs, ${nullKeyConsequence}`, fix }];
+  }
+  const rows = Number.isFinite(keyNulls) ? `${keyNulls} rows hold` : 'rows may hold';
+  return [{ severity: 'warning', code: 'null-in-key', object: m.name, message: `${rows} NULL in key column ${columns.join(', ')}: ${nullKeyConsequence}`, fix }];
 }

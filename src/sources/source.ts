@@ -41,6 +41,11 @@ export interface Source {
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]>;
   countRows(table: Table): Promise<number>;
   /**
+   * Rows holding NULL in any of `columns` (a key SQLite let hold NULLs: NULLs have no order to
+   * resume after). Engines whose key columns are NOT NULL by definition may leave it out.
+   */
+  countNullKeys?(table: Table, columns: readonly string[]): Promise<number>;
+  /**
    * A consistent view of the whole source shared by up to `readers` concurrent readers
    * (copy --jobs): Postgres exports one snapshot that every reader imports; MySQL opens the
    * readers' consistent-snapshot transactions under one brief global read lock; SQLite holds one
@@ -61,6 +66,11 @@ export interface Snapshot {
   readonly consistency: string;
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]>;
   countRows(table: Table): Promise<number>;
+  /**
+   * Rows holding NULL in any of `columns` (a key SQLite let hold NULLs: NULLs have no order to
+   * resume after). Engines whose key columns are NOT NULL by definition may leave it out.
+   */
+  countNullKeys?(table: Table, columns: readonly string[]): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -96,6 +96,13 @@ export class SqliteReader {
     return Number(row.n);
   }
 
+  countNullKeys(table: Table, columns: readonly string[]): number {
+    if (columns.length === 0) return 0;
+    const where = columns.map((c) => `${quoteName(c)} IS NULL`).join(' OR ');
+    const row = this.db.prepare(`SELECT count(*) AS n FROM ${quoteName(table.sourceName)} WHERE ${where}`).get() as { n: number };
+    return Number(row.n);
+  }
+
   /** Ends iterators a consumer left open, so that COMMIT and close() can run. */
   closeIterators(): void {
     for (const it of this.open) it.return?.();

@@ -93,6 +93,10 @@ export class SqliteSource implements Source {
     return this.reader.countRows(table);
   }
 
+  async countNullKeys(table: Table, columns: readonly string[]): Promise<number> {
+    return this.reader.countNullKeys(table, columns);
+  }
+
   /**
    * One connection in one read transaction, shared by every reader: better-sqlite3 is
    * synchronous, so readers interleave batch by batch on it and all see the same instant.
@@ -107,6 +111,7 @@ export class SqliteSource implements Source {
       consistency: 'one read transaction',
       readRows: (table, options) => reader.readRows(table, options),
       countRows: async (table) => reader.countRows(table),
+      countNullKeys: async (table, columns) => reader.countNullKeys(table, columns),
       close: async () => {
         reader.closeIterators();
         if (db.open) {
