@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-for (const script of ['copy-bench.ts', 'verify-bench.ts', 'keyless-bench.ts', 'redis-kv-bench.ts']) {
+for (const script of ['copy-bench.ts', 'verify-bench.ts', 'keyless-bench.ts', 'redis-kv-bench.ts', 'reverse-bench.ts']) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -3,6 +3,7 @@
 // and a line in BUILT_IN (or a registerSource() call from outside).
 import { UserError, redactUrl } from '../errors.js';
 import { registerConnectionSecrets } from '../secrets.js';
+import { d1Engine } from './d1/index.js';
 import { withSourcePassword } from './source-password.js';
 import { mysqlEngine } from './mysql/index.js';
 import { postgresEngine } from './postgres/index.js';
@@ -11,7 +12,7 @@ import type { Source, SourceEngine } from './source.js';
 import { sqliteEngine } from './sqlite/index.js';
 import type { UnitSource } from './unit-source.js';
 
-const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine, redisEngine];
+const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine, redisEngine, d1Engine];
 const KINDS: SourceEngine[] = [...BUILT_IN];
 
 /** Adds a source kind (a later registration of the same engine replaces the earlier one). */

@@ -8,6 +8,7 @@ import { kvKind } from './kv/index.js';
 import { kvjsonKind } from './kvjson/index.js';
 import { sqlFilesKind } from './sql-files/index.js';
 import { sqliteFileKind } from './sqlite-file/index.js';
+import { sqlDbKinds } from './sql-db/index.js';
 import type { Target } from './target.js';
 import { TARGET_OPTIONS, type AnyTarget, type TargetKind, type TargetOptionSpec, type TargetSpecOptions } from './target-kind.js';
 import type { UnitTarget } from './unit-target.js';
@@ -15,7 +16,7 @@ import type { CollectionKind } from '../catalog/collection.js';
 
 export type { AnyTarget, TargetKind, TargetSpecOptions } from './target-kind.js';
 
-const BUILT_IN: readonly TargetKind[] = [d1Kind, sqliteFileKind, sqlFilesKind, kvKind, kvjsonKind];
+const BUILT_IN: readonly TargetKind[] = [d1Kind, sqliteFileKind, sqlFilesKind, kvKind, kvjsonKind, ...sqlDbKinds];
 const KINDS: TargetKind[] = [...BUILT_IN];
 
 /** Adds a target kind (a later registration of the same scheme replaces the earlier one). */
