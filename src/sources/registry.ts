@@ -2,13 +2,15 @@
 // how to open it; its driver is imported only when it is opened. Adding a kind adds a folder
 // and a line in BUILT_IN (or a registerSource() call from outside).
 import { UserError, redactUrl } from '../errors.js';
+import { dirEngine } from './dir/index.js';
 import { mysqlEngine } from './mysql/index.js';
 import { postgresEngine } from './postgres/index.js';
 import type { Source, SourceEngine } from './source.js';
+import { s3Engine } from './s3/index.js';
 import { sqliteEngine } from './sqlite/index.js';
 import type { UnitSource } from './unit-source.js';
 
-const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine];
+const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine, s3Engine, dirEngine];
 const KINDS: SourceEngine[] = [...BUILT_IN];
 
 /** Adds a source kind (a later registration of the same engine replaces the earlier one). */

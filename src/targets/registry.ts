@@ -4,6 +4,7 @@
 // adds a folder and a line in BUILT_IN (or a registerTarget() call from outside).
 import { UserError } from '../errors.js';
 import { d1Kind } from './d1-local/index.js';
+import { r2Kind, s3Kind } from './r2/index.js';
 import { sqlFilesKind } from './sql-files/index.js';
 import { sqliteFileKind } from './sqlite-file/index.js';
 import type { Target } from './target.js';
@@ -13,7 +14,7 @@ import type { CollectionKind } from '../catalog/collection.js';
 
 export type { AnyTarget, TargetKind, TargetSpecOptions } from './target-kind.js';
 
-const BUILT_IN: readonly TargetKind[] = [d1Kind, sqliteFileKind, sqlFilesKind];
+const BUILT_IN: readonly TargetKind[] = [d1Kind, sqliteFileKind, sqlFilesKind, r2Kind, s3Kind];
 const KINDS: TargetKind[] = [...BUILT_IN];
 
 /** Adds a target kind (a later registration of the same scheme replaces the earlier one). */

@@ -3,6 +3,7 @@ import { planSource } from '../../pipeline/plan.js';
 import { isUnitSource } from '../../sources/registry.js';
 import { withAnySource } from '../../sources/with-source.js';
 import { defineCommand } from '../command.js';
+import { addS3Options, applyS3Options } from '../s3-options.js';
 import { fromOption } from '../options.js';
 import { renderPlan, renderUnitPlan } from '../render/plan-text.js';
 
@@ -18,13 +19,13 @@ export const planCommand = defineCommand<PlanOptions>({
   name: 'plan',
   summary: 'inventory a source: what carries over to D1, what changes, what blocks',
   configure: (cmd) =>
-    cmd
-      .addOption(fromOption())
+    addS3Options(cmd.addOption(fromOption()))
       .option('--json', 'print the plan as JSON (shape documented in the README)')
       .option('--no-measure', 'skip scanning the data (row sizes, integers above 2^53); use catalog estimates')
       .option('--no-casts', 'text output: leave out the per-column casts')
       .option('--config-file <file>', 'cast rules file (default ./flarelift.toml when present)'),
-  async run(o, output) {
+  async run(given, output) {
+    const o = applyS3Options(given);
     const config = loadConfig(o.configFile);
     const progress = (message: string) => {
       if (!o.json) output.err(message);
