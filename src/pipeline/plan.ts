@@ -1,5 +1,6 @@
 // `flarelift plan`: inventory the source and say what carries over, what changes and what blocks.
 import { CastRules } from '../casting/rules.js';
+import { rewriteFindings } from './rewrite-plan.js';
 import { sortFindings, type Finding } from '../catalog/findings.js';
 import type { Catalog, TableMeasurement } from '../catalog/types.js';
 import { buildSchema, type SchemaResult } from '../schema/build-schema.js';
@@ -64,6 +65,7 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
       options.onProgress?.({ phase: 'measure', table: m.name, done: index, total: schema.tables.length });
       measured = await source.measure(m.table);
       findings.push(...measurementFindings(m, measured));
+      if (rules.rewrites.length > 0) findings.push(...(await rewriteFindings(source, m)));
     }
     index++;
     tables.push({
