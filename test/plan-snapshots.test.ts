@@ -91,6 +91,14 @@ describe('pagila plan findings', () => {
           assert.ok(partitions > 0 && f.message.includes(`its ${partitions} partitions`), why);
           break;
         }
+        case 'password-hash-weak': {
+          // Bare 40-digit hex in a password column: unsalted SHA-1, counted in the sampled rows.
+          const [table, column] = tableColumn(f.object);
+          const hex = await one(`SELECT count(*) n FROM ${table} WHERE ${column} ~ '^[0-9a-f]{40}$'`, []);
+          const [, counted] = /^([\d,]+) unsalted-sha1 hash/.exec(f.message) ?? [];
+          assert.ok(counted && Number(counted.replace(/,/g, '')) > 0 && Number(counted.replace(/,/g, '')) <= hex, why);
+          break;
+        }
         default:
           assert.fail(`no check written for finding code ${f.code}`);
       }
@@ -147,6 +155,14 @@ describe('sakila plan findings', () => {
           const [table, column] = tableColumn(f.object);
           assert.match(f.message, /zero_date_null/, why);
           assert.equal(await one(`SELECT count(*) n FROM information_schema.columns WHERE table_schema = 'sakila' AND table_name = ? AND column_name = ? AND is_nullable = 'YES' AND data_type IN ('date', 'datetime', 'timestamp')`, [table, column]), 1, why);
+          break;
+        }
+        case 'password-hash-weak': {
+          // Bare 40-digit hex in a password column: unsalted SHA-1, counted in the sampled rows.
+          const [table, column] = tableColumn(f.object);
+          const hex = await one(`SELECT count(*) n FROM ${table} WHERE ${column} REGEXP '^[0-9a-f]{40}$'`, []);
+          const [, counted] = /^([\d,]+) unsalted-sha1 hash/.exec(f.message) ?? [];
+          assert.ok(counted && Number(counted.replace(/,/g, '')) > 0 && Number(counted.replace(/,/g, '')) <= hex, why);
           break;
         }
         default:

@@ -5,6 +5,8 @@ import { sortFindings, type Finding } from '../catalog/findings.js';
 import type { Catalog, TableMeasurement } from '../catalog/types.js';
 import { buildSchema, type SchemaResult } from '../schema/build-schema.js';
 import type { Source } from '../sources/source.js';
+import { passwordHashFindings } from './hash-findings.js';
+import { scanPasswordHashes, type PasswordHashColumn } from './hash-readiness.js';
 import { measurementFindings, objectFindings, sizeFindings, tableFindings } from './findings.js';
 
 export interface ColumnPlan {
@@ -32,6 +34,8 @@ export interface PlanResult {
   source: { engine: string; database: string; description: string; serverVersion?: string };
   tables: TablePlan[];
   findings: Finding[];
+  /** Text columns holding password hashes, when a measured plan found any (hash-readiness.ts). */
+  passwordHashes?: PasswordHashColumn[];
   totals: { tables: number; rows: number; bytes: number; blockers: number; warnings: number; infos: number };
 }
 
@@ -57,6 +61,8 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
   const schema = buildSchema(catalog, rules);
   const findings: Finding[] = [...schema.findings, ...objectFindings(catalog)];
   const tables: TablePlan[] = [];
+  const passwordHashes: PasswordHashColumn[] = [];
+  const verifyCpu = new Map<string, number>();
   let index = 0;
   for (const m of schema.tables) {
     findings.push(...tableFindings(m));
@@ -66,6 +72,7 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
       measured = await source.measure(m.table);
       findings.push(...measurementFindings(m, measured));
       if (rules.rewrites.length > 0) findings.push(...(await rewriteFindings(source, m)));
+      passwordHashes.push(...(await scanPasswordHashes(source, m, measured, verifyCpu)));
     }
     index++;
     tables.push({
@@ -86,12 +93,13 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
     });
   }
   const bytes = tables.reduce((s, t) => s + t.bytes, 0);
-  findings.push(...sizeFindings(catalog.database, bytes));
+  findings.push(...sizeFindings(catalog.database, bytes), ...passwordHashFindings(passwordHashes));
   const sorted = sortFindings(findings);
   const plan: PlanResult = {
     source: { engine: catalog.engine, database: catalog.database, description: source.description, serverVersion: catalog.serverVersion },
     tables,
     findings: sorted,
+    ...(passwordHashes.length ? { passwordHashes } : {}),
     totals: {
       tables: tables.length,
       rows: tables.reduce((s, t) => s + t.rows, 0),
