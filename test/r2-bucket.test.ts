@@ -3,7 +3,7 @@
 // SIGKILL in the middle of a 120 MiB multipart upload without fetching again what was sent.
 // One S3 server and one bucket fixture for the whole file.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { BIN, runCli } from './helpers/cli.js';
 import { startS3Server, type S3Server } from './helpers/s3-server.js';
 
 const MIB = 1024 * 1024;
+const FIXTURES_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
 process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = '1';
 const BUCKET = 'fl-i10-media';
 
@@ -221,7 +222,7 @@ test('SIGKILL in the middle of the 120 MiB upload, then --resume: nothing alread
   assert.equal(verify.code, 0, verify.stdout + verify.stderr);
 });
 
-test('a media directory copies into local R2 the same way', async () => {
+test('a media directory copies into local R2 the same way, and plan finds the Django ImageField paths naming it, with dangling and orphan counts', async () => {
   const media = path.join(work, 'media');
   const files: Record<string, Buffer> = { 'avatars/ana maría.png': patterned(5000, 'ana'), 'icons/chess+go.svg': Buffer.from('<svg/>'), 'games/ü/board.jpg': patterned(7 * MIB, 'board'), 'readme.txt': Buffer.from('media\n') };
   for (const [k, b] of Object.entries(files)) {
@@ -243,4 +244,20 @@ test('a media directory copies into local R2 the same way', async () => {
   }
   const verify = await runCli(['verify', '--from', `dir:${media}`, '--to', 'r2:MEDIA', '--checksum'], { cwd: dir });
   assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+
+  // A Django site's database naming these files (ImageField / FileField paths relative to MEDIA_ROOT).
+  const db = path.join(work, 'site.sqlite3');
+  const made = spawnSync('/usr/bin/python3', [path.join(FIXTURES_DIR, 'django_media/make_db.py'), db, media], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  for (const bucket of [`dir:${media}`, 'r2:MEDIA']) {
+    const plan = await runCli(['plan', '--from', db, '--bucket', bucket, '--json'], { cwd: dir });
+    assert.equal(plan.code, 0, plan.stderr);
+    const refs = (JSON.parse(plan.stdout) as { references: { objects: number; columns: { column: string; rows: number; dangling: number }[]; orphans: number } }).references;
+    assert.equal(refs.objects, Object.keys(files).length, bucket);
+    assert.deepEqual(refs.columns, [
+      { column: 'gallery_player.avatar', rows: 3, dangling: 1 },
+      { column: 'gallery_player.icon', rows: 1, dangling: 0 },
+    ], bucket);
+    assert.equal(refs.orphans, 2, `${bucket}: games/ü/board.jpg and readme.txt are named by no row`);
+  }
 });

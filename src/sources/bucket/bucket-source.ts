@@ -82,6 +82,11 @@ export class BucketSource implements UnitSource<Collection, StoredObject> {
     };
   }
 
+  /** Every key, in order, without describing the objects (plan's reference check). */
+  async *keys(signal?: AbortSignal): AsyncIterable<string> {
+    for await (const e of this.lister.walk(undefined, signal)) yield e.key;
+  }
+
   async snapshot(): Promise<UnitSnapshot<Collection, StoredObject>> {
     const lister = this.lister;
     let counted: number | undefined;
