@@ -16,7 +16,7 @@ import { startS3Server, type S3Server } from './helpers/s3-server.js';
 
 const MIB = 1024 * 1024;
 const FIXTURES_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
-process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const BUCKET = 'fl-i10-media';
 
 interface Fixture {

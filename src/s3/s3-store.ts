@@ -21,7 +21,8 @@ export function s3Error(e: unknown, what: string): Error {
   if (name === 'NoSuchBucket') return new UserError(`${what}: the bucket does not exist: check the bucket name and the endpoint`);
   if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) return new UserError(`${what}: access denied (${name || status}): check the credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, or the R2 API token)`);
   if (name === 'CredentialsProviderError' || /credential/i.test(err.message ?? '')) return new UserError(`${what}: no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --s3-profile`);
-  if (name === 'ECONNREFUSED' || name === 'ENOTFOUND' || /ECONNREFUSED|ENOTFOUND/.test(err.message ?? '')) return new UserError(`${what}: cannot reach the endpoint (${name || 'connection refused'}): check --s3-endpoint`);
+  const net = /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT/.exec(`${err.code ?? ''} ${name} ${err.message ?? ''}`)?.[0];
+  if (net) return new UserError(`${what}: cannot reach the endpoint (${net}): check --s3-endpoint`);
   return e instanceof Error ? e : new Error(String(e));
 }
 
@@ -38,7 +39,7 @@ export class S3Store implements ObjectStore {
 
   static async open(location: S3Location, credentials?: S3Credentials): Promise<S3Store> {
     // The SDK warns on every start under Node 20 (its next releases need 22): not the user's concern here.
-    process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING ??= '1';
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const sdk = await import('@aws-sdk/client-s3');
     const client = new sdk.S3Client({
       region: location.region,
