@@ -63,3 +63,22 @@ test('migrate with a rewrite rule: every URL has the new prefix and verify prove
   assert.match(finding.find((f) => f.object === 'attachment.url')!.message, /^36 row\(s\)/);
   assert.match(finding.find((f) => f.object === 'attachment.body')!.message, /^10 row\(s\)/);
 });
+
+test('rewrite --to d1: applies the rules to a D1 copied before them, and verify then proves the table', async () => {
+  const project = makeProject('helpdesk');
+  const m = await runCli(['migrate', '--from', mysqlUrl(DB), '--to', `d1:${project.database}`], { cwd: project.dir });
+  assert.equal(m.code, 0, m.stdout + m.stderr);
+  assert.equal((await wranglerQuery(project, `SELECT count(*) AS n FROM attachment WHERE url LIKE '${OLD}%'`))[0].n, 36);
+  writeFileSync(path.join(project.dir, 'flarelift.toml'), `[[rewrite]]\nfrom = "${OLD}"\nto = "${NEW}"\n`);
+  const before = await runCli(['verify', '--from', mysqlUrl(DB), '--to', `d1:${project.database}`], { cwd: project.dir });
+  assert.equal(before.code, 1, 'with the rule declared, the old URLs are differences');
+  const r = await runCli(['rewrite', '--to', `d1:${project.database}`, '--json'], { cwd: project.dir });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual((JSON.parse(r.stdout) as { columns: unknown[] }).columns, [
+    { column: 'attachment.url', rows: 36 },
+    { column: 'attachment.body', rows: 10 },
+  ]);
+  assert.equal((await wranglerQuery(project, `SELECT count(*) AS n FROM attachment WHERE url LIKE '${NEW}%'`))[0].n, 36);
+  const after = await runCli(['verify', '--from', mysqlUrl(DB), '--to', `d1:${project.database}`], { cwd: project.dir });
+  assert.equal(after.code, 0, after.stdout + after.stderr);
+});
