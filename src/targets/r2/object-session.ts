@@ -56,7 +56,10 @@ export class ObjectSession implements UnitTargetSession<Collection, StoredObject
     const failures: UnitFailure[] = [];
     await mapLimit(batch.units, this.jobs, async (unit, index) => {
       const key = objectKey(unit.key);
-      if (this.resumed && alreadyEqual(unit.value, await this.store.head(key))) {
+      const there = this.resumed ? await this.store.head(key) : undefined;
+      // A local file's MD5 costs a disk read, not a transfer: worth it to skip a resend.
+      if (there && there.size === unit.value.size && !unit.value.md5 && unit.value.digest) unit.value.md5 = await unit.value.digest();
+      if (there && alreadyEqual(unit.value, there)) {
         this.keptObjects++;
         return;
       }
