@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../bin/flarelift.js', import.meta.url));
 const HOOK = fileURLToPath(new URL('./helpers/record-modules.mjs', import.meta.url));
 /** The driver packages a source or target folder may import: none of them at startup. */
-const DRIVERS = ['pg', 'pg-cursor', 'mysql2', 'ioredis', '@aws-sdk/client-s3', '@electric-sql/pglite', 'miniflare'];
+const DRIVERS = ['pg', 'pg-cursor', 'mysql2', 'ioredis', '@aws-sdk/client-s3', '@electric-sql/pglite', 'miniflare', '@lezer/python', 'typescript'];
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'flarelift-lazy-'));
 after(() => rmSync(work, { recursive: true, force: true }));

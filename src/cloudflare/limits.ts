@@ -74,5 +74,11 @@ export const WORKER_CPU_MS_FREE = 10;
 export const WORKER_CPU_MS_PAID = 30_000;
 /** Startup time allowed for a Worker's top-level code. */
 export const WORKER_MAX_STARTUP_MS = 1_000;
+/** Worker script size after gzip on the free plan: deploys above it are refused. */
+export const WORKER_MAX_GZIP_BYTES_FREE = 3 * 1024 * 1024;
+/** Worker script size after gzip on the paid plan. */
+export const WORKER_MAX_GZIP_BYTES_PAID = 10 * 1024 * 1024;
+/** Worker script size before compression, either plan: wrangler refuses to upload above it. */
+export const WORKER_MAX_RAW_BYTES = 64 * 1024 * 1024;
 /** PBKDF2 iterations per call in production: workerd throws NotSupportedError above it. */
 export const WORKER_MAX_PBKDF2_ITERATIONS = 100_000;

@@ -1,5 +1,6 @@
 // Every CLI command, listed once.
 import type { CommandSpec } from '../command.js';
+import { appCommand } from './app.js';
 import { copyCommand } from './copy.js';
 import { demoCommand } from './demo.js';
 import { migrateCommand } from './migrate.js';
@@ -8,4 +9,4 @@ import { rewriteCommand } from './rewrite.js';
 import { schemaCommand } from './schema.js';
 import { verifyCommand } from './verify.js';
 
-export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand, migrateCommand, rewriteCommand, demoCommand];
+export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand, migrateCommand, rewriteCommand, demoCommand, appCommand];
