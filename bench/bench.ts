@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const scripts = args.includes('--bucket-only') ? ['bucket-bench.ts'] : ['copy-bench.ts', 'verify-bench.ts', 'bucket-bench.ts'];
+const scripts = args.includes('--bucket-only') ? ['bucket-bench.ts'] : ['copy-bench.ts', 'verify-bench.ts', 'keyless-bench.ts', 'bucket-bench.ts'];
 for (const script of scripts) {
   const own = script === 'bucket-bench.ts' ? args : args.filter((a) => a !== '--no-large');
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script), ...own], { stdio: 'inherit' });

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { copy } from '../src/pipeline/copy.js';
+import { plan } from '../src/index.js';
 import type { CopySummary } from '../src/pipeline/copy-events.js';
 import { makeProject, useTestEnv, wranglerCounts, wranglerQuery, type WranglerProject } from './helpers/copy-project.js';
 import { mysqlRowCounts, pgRowCounts, sqliteRowCounts } from './helpers/copy-sources.js';
@@ -61,7 +62,16 @@ describe('copy: every dataset into local D1, read back through the real wrangler
       const project: WranglerProject = makeProject();
       const rejectDir = path.join(project.dir, 'rejects');
       try {
+        // The plan's row scan predicts the copy: per table, the same number of rejects, by the same keys.
+        const { plan: predicted } = await plan({ from: ds.from });
         const summary = await copy({ from: ds.from, to: `d1:${project.database}`, config: project.config, cwd: project.dir, rejectDir, jobs: 2 });
+        for (const t of predicted.tables) {
+          const copied = summary.tables.find((x) => x.name === t.name);
+          assert.equal(copied?.rejected, t.rejected, `${t.name}: plan predicts copy's rejects`);
+          const keys = (t.rejects ?? []).flatMap((r) => r.keys.map((k) => JSON.stringify(k)));
+          const rejected = new Set(rejectLines(summary, t.name).map((r) => JSON.stringify(r.key)));
+          for (const k of keys) assert.ok(rejected.has(k), `${t.name}: predicted reject ${k} is one copy rejected`);
+        }
         assert.equal(summary.status, 'complete');
         const source = await ds.counts();
         assert.deepEqual(summary.tables.map((t) => t.name).sort(), [...source.keys()].sort(), 'every source table is copied');

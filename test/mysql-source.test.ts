@@ -222,7 +222,7 @@ describe('mysql source: sakila specifics', () => {
     assert.equal(features.enumValues, undefined);
     assert.deepEqual(features.setValues, await serverLabels(features.sourceType, 'set'));
     assert.equal(rules.resolve(film, rating).transform.name, 'enum');
-    assert.equal(rules.resolve(film, features).transform.name, 'text');
+    assert.equal(rules.resolve(film, features).transform.name, 'set');
   });
 
   test('YEAR release_year is a year read as an integer', async () => {
@@ -237,12 +237,12 @@ describe('mysql source: sakila specifics', () => {
     assert.deepEqual(read.map((r) => cast.value(r[i])), server.map((r) => (r.y === null ? null : Number(r.y))));
   });
 
-  test('tinyint(1) active is boolean, other tinyints integer', () => {
+  test('tinyint(1) active is a boolean that keeps other tinyint values, other tinyints integer', () => {
     const customer = tableOf(catalog, 'customer');
     const active = columnOf(customer, 'active');
     assert.equal(active.dataType, 'tinyint');
     assert.equal(active.length, 1);
-    assert.equal(rules.resolve(customer, active).transform.name, 'boolean');
+    assert.equal(rules.resolve(customer, active).transform.name, 'tinyint_boolean');
     const store = columnOf(customer, 'store_id');
     assert.equal(rules.resolve(customer, store).transform.name, 'integer');
   });
@@ -350,7 +350,7 @@ describe('mysql source: edgecases specifics', () => {
     assert.equal(value.dataType, 'json');
     assert.deepEqual(t.checks, []);
     assert.equal(rules.resolve(t, value).transform.name, 'json');
-    assert.equal(rules.resolve(t, columnOf(t, 'negated')).transform.name, 'boolean');
+    assert.equal(rules.resolve(t, columnOf(t, 'negated')).transform.name, 'tinyint_boolean');
     assert.equal(rules.resolve(t, columnOf(t, 'id')).transform.name, 'blob');
   });
 
@@ -438,16 +438,17 @@ describe('mysql source: scratch database', () => {
   });
   after(() => source.close());
 
-  test('zero dates are read; nullable columns cast them to NULL, NOT NULL ones reject the row', async () => {
+  test('zero dates are read and kept as their text, nullable or not', async () => {
     const t = tableOf(catalog, 'zd');
     const read = await collect(source.readRows(t, { batchSize: 10, orderBy: ['id'] }));
     const server = await rows(`SELECT CAST(d AS CHAR) d, CAST(dt AS CHAR) dt, CAST(ts AS CHAR) ts FROM ${SCRATCH}.zd ORDER BY id`);
     assert.deepEqual(read.map((r) => r.slice(1)), server.map((r) => [r.d, r.dt, r.ts]));
     const [d, dt, ts] = ['d', 'dt', 'ts'].map((n) => rules.resolve(t, columnOf(t, n)));
-    assert.deepEqual([d.transform.name, dt.transform.name, ts.transform.name], ['date', 'zero_date_null', 'zero_date_null']);
-    assert.equal(dt.value(read[0][2]), null);
-    assert.equal(ts.value(read[0][3]), null);
-    assert.throws(() => d.value(read[0][1]), TransformError);
+    assert.deepEqual([d.transform.name, dt.transform.name, ts.transform.name], ['date', 'timestamp_iso', 'timestamptz_iso']);
+    assert.equal(d.value(read[0][1]), '0000-00-00');
+    // datetime(3): the text has a fraction, the careful path, same form as the fast one.
+    assert.equal(dt.value(read[0][2]), '0000-00-00T00:00:00.000');
+    assert.equal(ts.value(read[0][3]), '0000-00-00T00:00:00Z');
     assert.equal(d.value(read[1][1]), '2006-02-15');
     assert.equal(dt.value(read[1][2]), '2006-02-15T05:03:42.125');
     assert.equal(ts.value(read[1][3]), '2006-02-15T05:03:42Z');

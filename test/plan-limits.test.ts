@@ -2,6 +2,7 @@
 // migrate stops before copying when there are blockers. Awkward names are quoted so that the real
 // wrangler applies the migration and the rows come back verified.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { plan, schema, type Finding } from '../src/index.js';
@@ -40,14 +41,20 @@ describe('D1 limits measured from the data', () => {
     const big = find(p.findings, 'd1-row-too-large', 'files');
     assert.equal(big?.severity, 'blocker');
     assert.match(big!.object, /files\.body/);
-    const unsafe = find(p.findings, 'integer-above-2^53', 'counters.n');
+    // Measured beyond 2^53: the default cast becomes exact text, and the plan says so.
+    const unsafe = find(p.findings, 'integer-as-text', 'counters.n');
     assert.equal(unsafe?.severity, 'warning');
-    assert.match(unsafe!.message, /^2 value/);
+    assert.match(unsafe!.message, /^2 row\(s\) hold integers beyond ±2\^53/);
+    assert.equal(p.tables.find((t) => t.name === 'counters')!.columns.find((c) => c.name === 'n')!.transform, 'integer_text');
+    // The row scan predicts the copy: the 2.5 MB row is rejected, by key.
+    const rejected = find(p.findings, 'rows-rejected', 'files');
+    assert.equal(rejected?.severity, 'blocker');
+    assert.match(rejected!.message, /copy would reject 1 of 2 row\(s\): body: value of N bytes is over D1's limit.*\{"id":2\}/);
     assert.equal(find(p.findings, 'name-collision', 'Users')?.severity ?? find(p.findings, 'name-collision', 'users')?.severity, 'blocker');
     assert.equal(find(p.findings, 'reserved-name', '_cf_secrets')?.severity, 'blocker');
     assert.equal(p.totals.blockers, p.findings.filter((f) => f.severity === 'blocker').length);
     // Nothing else is a blocker here: the small tables are fine.
-    assert.equal(p.totals.blockers, 4);
+    assert.equal(p.totals.blockers, 5);
   });
 
   test('migrate stops before copying when the plan has blockers', async () => {
@@ -85,5 +92,25 @@ describe('awkward names', () => {
     const fk = await d1Query<{ table: string; on_delete: string }>(project, 'PRAGMA foreign_key_list("2fa-codes")');
     assert.equal(fk[0]!.table, 'Order Items');
     assert.equal(fk[0]!.on_delete, 'CASCADE');
+  });
+});
+
+describe('a rule keeping integers beyond 2^53 as INTEGER', () => {
+  const RULE_DB = 'fl_i7_integer_rule';
+  before(() =>
+    freshPgDatabase(RULE_DB, ['CREATE TABLE counters (id int PRIMARY KEY, n bigint)', 'INSERT INTO counters VALUES (1, 42), (2, 9007199254740993)']),
+  );
+  after(() => dropPgDatabase(RULE_DB));
+
+  test('the plan warns and the PROVEN verdict names the column a Worker reads inexactly', async () => {
+    const project = makeWranglerProject();
+    writeFileSync(path.join(project.dir, 'flarelift.toml'), '[[cast]]\ncolumn = "counters.n"\ntransform = "bigint"\n');
+    const r = await runCli(['migrate', '--from', pgUrl(RULE_DB), '--to', `d1:${project.database}`], { cwd: project.dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /integer-above-2\^53 +counters\.n/);
+    assert.match(r.stdout.trim().split('\n').pop()!, /^PROVEN: .* A Worker reads counters\.n inexactly/);
+    // D1 itself holds the value exactly.
+    const [row] = await d1Query<{ t: string; v: string }>(project, 'SELECT typeof(n) AS t, CAST(n AS TEXT) AS v FROM counters WHERE id = 2');
+    assert.deepEqual(row, { t: 'integer', v: '9007199254740993' });
   });
 });

@@ -150,13 +150,6 @@ describe('sakila plan findings', () => {
           assert.equal(await one(`SELECT count(*) n FROM information_schema.columns WHERE table_schema = 'sakila' AND table_name = ? AND column_name = ? AND extra LIKE '%on update%'`, [table, column]), 1, why);
           break;
         }
-        case 'lossy-cast': {
-          // zero_date_null: a nullable temporal column, where a zero date would become NULL.
-          const [table, column] = tableColumn(f.object);
-          assert.match(f.message, /zero_date_null/, why);
-          assert.equal(await one(`SELECT count(*) n FROM information_schema.columns WHERE table_schema = 'sakila' AND table_name = ? AND column_name = ? AND is_nullable = 'YES' AND data_type IN ('date', 'datetime', 'timestamp')`, [table, column]), 1, why);
-          break;
-        }
         case 'password-hash-weak': {
           // Bare 40-digit hex in a password column: unsalted SHA-1, counted in the sampled rows.
           const [table, column] = tableColumn(f.object);

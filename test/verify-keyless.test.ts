@@ -5,7 +5,7 @@
 // a value no SQLite INTEGER holds (rejected by its cast) and a value over D1's 2 MB limit
 // (rejected by copy, listed in its reject file) verify as rejected.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
@@ -114,10 +114,14 @@ describe('verify: tables without a key, and rejected rows', () => {
       const project = makeProject();
       const rejectDir = path.join(project.dir, 'rejects');
       const failures = path.join(project.dir, 'failures.jsonl');
+      // By default 2^64-1 would be kept as exact text; this rule asks for INTEGER, which cannot hold
+      // it, so the cast itself refuses that row.
+      const configFile = path.join(project.dir, 'flarelift.toml');
+      writeFileSync(configFile, '[[cast]]\ncolumn = "big.v"\ntransform = "bigint"\n');
       try {
-        const copied = await copy({ from, to: `d1:${project.database}`, config: project.config, cwd: project.dir, rejectDir });
+        const copied = await copy({ from, to: `d1:${project.database}`, config: project.config, cwd: project.dir, rejectDir, configFile });
         assert.deepEqual(Object.fromEntries(copied.tables.map((t) => [t.name, t.rejected])), { big: 1, dup: 0, wide: 1 });
-        const base = { from, to: `d1:${project.database}`, config: project.config, cwd: project.dir, failuresFile: failures };
+        const base = { from, to: `d1:${project.database}`, config: project.config, cwd: project.dir, failuresFile: failures, configFile };
         const ok = await verify({ ...base, rejectDir });
         assert.equal(ok.ok, true, JSON.stringify(ok.tables));
         const byName = new Map(ok.tables.map((t) => [t.name, t]));

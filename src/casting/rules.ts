@@ -42,7 +42,7 @@ export interface ResolvedCast {
   rewrites?: RewriteRule[];
 }
 
-function matches(m: RuleMatch, table: Table, c: Column): boolean {
+export function matches(m: RuleMatch, table: Table, c: Column): boolean {
   if (m.column !== undefined && m.column.toLowerCase() !== `${table.name}.${c.name}`.toLowerCase()) return false;
   if (m.type !== undefined) {
     const types = Array.isArray(m.type) ? m.type : [m.type];

@@ -16,14 +16,26 @@ export interface TimestampParts {
   offsetMinutes?: number;
 }
 
+// An optional sign is ISO 8601's expanded year (-0043 is 44 BC); PostgreSQL's ' BC' suffix is read too.
 const TIMESTAMP_RE =
-  /^(\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?$/;
+  /^([+-]?\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?( BC)?$/;
 
-export function parseTimestamp(text: string): TimestampParts {
+/** MySQL's zero date and partial zero dates ('0000-00-00', '2024-00-15'): a month or day of 0. */
+export function isZeroDate(p: TimestampParts): boolean {
+  return p.month === 0 || p.day === 0;
+}
+
+/**
+ * Parses a date/time. A month or day of 0 (MySQL's zero and partial zero dates) is refused unless
+ * `allowZero`: the ISO transforms keep such dates as their text, the epoch transforms cannot.
+ */
+export function parseTimestamp(text: string, allowZero = false): TimestampParts {
   const m = TIMESTAMP_RE.exec(text.trim());
-  if (!m) throw new TransformError(`'${text}' is not a date/time this tool can read (BC dates and 'infinity' have no ISO-8601 form)`);
+  if (!m) throw new TransformError(`'${text}' is not a date/time this tool can read`);
+  // 1 BC is year 0 and 44 BC year -43 (ISO 8601 and PostgreSQL's own astronomical numbering).
+  const year = m[9] ? 1 - Number(m[1]) : Number(m[1]);
   const parts: TimestampParts = {
-    year: Number(m[1]),
+    year,
     month: Number(m[2]),
     day: Number(m[3]),
     hour: Number(m[4] ?? 0),
@@ -31,7 +43,8 @@ export function parseTimestamp(text: string): TimestampParts {
     second: Number(m[6] ?? 0),
     fraction: m[7] ?? '',
   };
-  if (parts.month < 1 || parts.month > 12 || parts.day < 1 || parts.day > 31) {
+  const zeroOk = allowZero && (parts.month === 0 || parts.day === 0);
+  if (parts.month > 12 || parts.day > 31 || (!zeroOk && (parts.month < 1 || parts.day < 1))) {
     throw new TransformError(`'${text}' is not a valid date (month ${parts.month}, day ${parts.day})`);
   }
   if (m[8]) parts.offsetMinutes = parseOffset(m[8]);
@@ -74,8 +87,14 @@ export function toUtc(p: TimestampParts): TimestampParts {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/** ISO 8601 year: four digits, expanded with a sign before year 0 and after 9999 (-0043, +10000). */
+export function formatYear(year: number): string {
+  if (year < 0) return `-${pad(-year, 4)}`;
+  return year > 9999 ? `+${year}` : pad(year, 4);
+}
+
 export function formatDate(p: TimestampParts): string {
-  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
+  return `${formatYear(p.year)}-${pad(p.month)}-${pad(p.day)}`;
 }
 
 /** HH:MM:SS plus a fraction of exactly `digits` digits (truncated digits must be zeros). */

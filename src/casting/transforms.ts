@@ -3,10 +3,12 @@
 // target must hold), whether it loses information, how a 'now' default is expressed, and the
 // Drizzle column that reads it back.
 import type { Column } from '../catalog/types.js';
-import { formatDate, parseTimestamp } from './temporal.js';
-import { TransformError, type SourceValue } from './values.js';
+import { realSpecial, temporalSpecial, type SpecialKind } from './special-values.js';
+import { isZeroDate, parseTimestamp } from './temporal.js';
+import { TransformError, type SqliteValue } from './values.js';
 import {
   asText,
+  infinityText,
   fractionDigits,
   isoNowSql,
   isoTimestamp,
@@ -16,6 +18,7 @@ import {
   toInteger,
   toJsonText,
   toReal,
+  toDateText,
   toText,
   unixTimestamp,
   type ValueFn,
@@ -30,6 +33,8 @@ export interface DrizzleColumn {
   mode?: 'number' | 'boolean' | 'timestamp' | 'timestamp_ms' | 'json' | 'bigint' | 'buffer';
   /** text({ enum: [...] }) from the column's enum or set values. */
   enumValues?: boolean;
+  /** `.$type<…>()`: the TypeScript type the application reads (e.g. 'string' for integers kept as text). */
+  type?: string;
 }
 
 
@@ -48,6 +53,10 @@ export interface TransformDef {
   check?: (quotedColumn: string, column: Column) => string | undefined;
   /** Builds the value function for one column (precomputing what depends on the column). */
   make: (column: Column) => ValueFn;
+  /** Which special value (special-values.ts) a stored value is, for the plan's counts. */
+  special?: (out: SqliteValue) => SpecialKind | undefined;
+  /** Turns non-NULL source values into NULL, so the column is written without NOT NULL. */
+  makesNulls?: boolean;
 }
 
 const DRIZZLE_TEXT: DrizzleColumn = { builder: 'text' };
@@ -91,6 +100,7 @@ const defs: TransformDef[] = [
     description: 'integer, exact to 64 bits',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
+    check: unsignedCheck,
     make: () => toInteger,
   },
   {
@@ -98,6 +108,7 @@ const defs: TransformDef[] = [
     description: '64-bit integer, exact in D1; a Worker reads values beyond 2^53 imprecisely (plan measures them)',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
+    check: unsignedCheck,
     make: () => toInteger,
   },
   {
@@ -109,23 +120,44 @@ const defs: TransformDef[] = [
     make: () => toBoolean,
   },
   {
+    name: 'tinyint_boolean',
+    description: "MySQL's BOOLEAN (tinyint(1)): 0/1, other values kept as the integers they are",
+    sqliteType: 'INTEGER',
+    drizzle: { builder: 'integer', mode: 'boolean' },
+    // tinyint(1) is a tinyint: MySQL holds -128..127 (0..255 unsigned) in it, and so does D1.
+    check: (q, c) => (c.unsigned ? `${q} BETWEEN 0 AND 255` : `${q} BETWEEN -128 AND 127`),
+    make: () => toInteger,
+    special: (out) => (out === null || out === 0 || out === 1 ? undefined : 'notBoolean'),
+  },
+  {
+    name: 'integer_text',
+    description: 'integer as exact decimal text: any size, read exactly by a Worker (text order is not numeric order)',
+    sqliteType: 'TEXT',
+    drizzle: { builder: 'text', type: 'string' },
+    make: () => (v) => {
+      if (v === null || v === undefined) return null;
+      const text = typeof v === 'bigint' || typeof v === 'number' ? v.toString() : asText(v).trim();
+      if (!/^-?\d+$/.test(text)) throw new TransformError(`'${text}' is not an integer`);
+      return text;
+    },
+    special: (out) => (typeof out === 'string' && out.replace('-', '').length >= 16 && !Number.isSafeInteger(Number(out)) ? 'integerText' : undefined),
+  },
+  {
     name: 'real',
-    description: '64-bit float',
+    description: "64-bit float; NaN kept as the text 'NaN'",
     sqliteType: 'REAL',
     drizzle: { builder: 'real' },
     make: () => toReal,
+    special: realSpecial,
   },
   {
     name: 'decimal_text',
     description: 'exact decimal as text (e.g. "12.50")',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
-    make: () => (v) => {
-      if (v === null || v === undefined) return null;
-      const t = asText(v);
-      if (t === 'NaN') throw new TransformError(`'NaN' is not a decimal number`);
-      return t;
-    },
+    // 'NaN' (and PostgreSQL 14's 'Infinity') stay the text they are.
+    make: () => toText,
+    special: (out) => (out === 'NaN' ? 'nan' : undefined),
   },
   {
     name: 'decimal_real',
@@ -147,7 +179,23 @@ const defs: TransformDef[] = [
     description: 'enum label as text, kept to its labels by a CHECK',
     sqliteType: 'TEXT',
     drizzle: { builder: 'text', enumValues: true },
-    check: (q, c) => (c.enumValues?.length ? `${q} IN (${c.enumValues.map(sqlString).join(', ')})` : undefined),
+    check: (q, c) =>
+      c.enumValues?.length ? `${q} IN (${[...(c.enumEmptyValue ? [''] : []), ...c.enumValues].map(sqlString).join(', ')})` : undefined,
+    make: () => toText,
+    special: (out) => (out === '' ? 'emptyEnum' : undefined),
+  },
+  {
+    name: 'set',
+    description: "MySQL SET as its text ('a,b'), kept to its members by a CHECK",
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    check: (q, c) => {
+      if (!c.setValues?.length) return undefined;
+      // MySQL stores the members in declaration order, each once: removing ',member,' in that
+      // order leaves ',' exactly when every member of the value is one of the set's.
+      const stripped = c.setValues.reduce((sql, m) => `replace(${sql}, ${sqlString(`,${m},`)}, ',')`, `(',' || ${q} || ',')`);
+      return `${q} = '' OR ${stripped} = ','`;
+    },
     make: () => toText,
   },
   {
@@ -178,6 +226,7 @@ const defs: TransformDef[] = [
     drizzle: DRIZZLE_TEXT,
     nowSql: (c) => isoNowSql(c, ''),
     make: (c) => isoTimestamp(c, false),
+    special: temporalSpecial,
   },
   {
     name: 'timestamptz_iso',
@@ -186,6 +235,7 @@ const defs: TransformDef[] = [
     drizzle: DRIZZLE_TEXT,
     nowSql: (c) => isoNowSql(c, 'Z'),
     make: (c) => isoTimestamp(c, true),
+    special: temporalSpecial,
   },
   {
     name: 'unix_seconds',
@@ -211,7 +261,8 @@ const defs: TransformDef[] = [
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
     nowSql: () => "(date('now'))",
-    make: () => (v) => (v === null || v === undefined ? null : formatDate(parseTimestamp(asText(v)))),
+    make: () => toDateText,
+    special: temporalSpecial,
   },
   {
     name: 'time',
@@ -223,15 +274,34 @@ const defs: TransformDef[] = [
   },
   {
     name: 'zero_date_null',
-    description: "MySQL zero dates ('0000-00-00') become NULL, other dates ISO-8601 text",
+    description: "MySQL zero and partial zero dates ('0000-00-00', '2024-00-15') become NULL (the column loses NOT NULL), other dates ISO-8601 text",
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
     nowSql: (c) => isoNowSql(c, c.dataType === 'timestamp' ? 'Z' : ''),
-    lossy: () => "zero dates ('0000-00-00') have no calendar meaning and are stored as NULL",
+    lossy: () => 'zero and partial zero dates have no calendar meaning and are stored as NULL',
+    makesNulls: true,
     make: (c) => {
-      const iso = c.dataType === 'date' ? (v: SourceValue) => formatDate(parseTimestamp(asText(v))) : isoTimestamp(c, c.dataType === 'timestamp');
-      return (v) => (v === null || v === undefined || /^0000-00-00/.test(asText(v)) ? null : iso(v));
+      const iso = temporalIso(c, c.dataType === 'timestamp');
+      return (v) => (v === null || v === undefined || isZeroDate(parseTimestamp(asText(v), true)) ? null : iso(v));
     },
+  },
+  {
+    name: 'clamp_infinity',
+    description: "'infinity' / '-infinity' become the largest / smallest ISO date or timestamp, other values ISO-8601 text",
+    sqliteType: 'TEXT',
+    drizzle: DRIZZLE_TEXT,
+    nowSql: (c) => (c.dataType === 'date' ? "(date('now'))" : isoNowSql(c, c.dataType === 'timestamptz' ? 'Z' : '')),
+    lossy: () => "'infinity' / '-infinity' become ordinary dates at the ends of the calendar",
+    make: (c) => {
+      const iso = temporalIso(c, c.dataType === 'timestamptz');
+      const ends = [clampText(c, 'max'), clampText(c, 'min')];
+      return (v) => {
+        if (v === null || v === undefined) return null;
+        const infinite = infinityText(asText(v));
+        return infinite ? ends[infinite === 'infinity' ? 0 : 1] : iso(v);
+      };
+    },
+    special: temporalSpecial,
   },
   {
     name: 'bit_integer',
@@ -258,6 +328,30 @@ const defs: TransformDef[] = [
     make: () => toText,
   },
 ];
+
+/** Largest value of each MySQL UNSIGNED integer type (BIGINT's 2^64-1 is beyond SQLite's INTEGER). */
+const UNSIGNED_MAX: Record<string, string> = { tinyint: '255', smallint: '65535', mediumint: '16777215', int: '4294967295', integer: '4294967295' };
+
+/** MySQL UNSIGNED: the range the source refused to leave, kept by a CHECK. */
+function unsignedCheck(q: string, c: Column): string | undefined {
+  if (!c.unsigned) return undefined;
+  const max = UNSIGNED_MAX[c.dataType];
+  return max ? `${q} BETWEEN 0 AND ${max}` : `${q} >= 0`;
+}
+
+/** The ISO transform of a temporal column: dates as dates, timestamps with Z when `utc` (MySQL TIMESTAMP, PostgreSQL timestamptz). */
+function temporalIso(c: Column, utc: boolean): ValueFn {
+  return c.dataType === 'date' ? toDateText : isoTimestamp(c, utc);
+}
+
+/** An end of the calendar in the column's own form (date, or timestamp with its fraction digits). */
+function clampText(c: Column, end: 'max' | 'min'): string {
+  const date = end === 'max' ? '9999-12-31' : '0001-01-01';
+  if (c.dataType === 'date') return date;
+  const digits = Math.min(c.precision ?? 6, 9);
+  const fraction = digits ? `.${(end === 'max' ? '9' : '0').repeat(digits)}` : '';
+  return `${date}T${end === 'max' ? '23:59:59' : '00:00:00'}${fraction}${c.dataType === 'timestamptz' ? 'Z' : ''}`;
+}
 
 export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;

@@ -2,7 +2,7 @@
 // SQLite stores. Kept apart from the transform table so each stays small; the table in
 // transforms.ts pairs every function with its SQLite type, lossiness and Drizzle column.
 import type { Column } from '../catalog/types.js';
-import { epochMillis, formatDate, formatTime, parseTimestamp, toUtc } from './temporal.js';
+import { epochMillis, formatDate, formatTime, isZeroDate, parseTimestamp, toUtc } from './temporal.js';
 import { TransformError, type SourceValue, type SqliteValue } from './values.js';
 
 export type ValueFn = (v: SourceValue) => SqliteValue;
@@ -58,9 +58,25 @@ export function toBoolean(v: SourceValue): SqliteValue {
 export function toReal(v: SourceValue): SqliteValue {
   if (v === null || v === undefined) return null;
   const n = typeof v === 'number' ? v : Number(asText(v));
-  // SQLite stores NaN as NULL: that would be a silent loss, so the row is rejected instead.
-  if (Number.isNaN(n)) throw new TransformError(`'${asText(v)}' is not a number (NaN cannot be stored in SQLite)`);
+  if (Number.isNaN(n)) {
+    // SQLite would store a NaN REAL as NULL; the text 'NaN' stays text in a REAL column (it is
+    // no numeric literal), so the value survives and reads back as Number('NaN').
+    if (typeof v === 'number' || /^\s*nan\s*$/i.test(asText(v))) return 'NaN';
+    throw new TransformError(`'${asText(v)}' is not a number`);
+  }
   return n;
+}
+
+/** PostgreSQL's 'infinity' / '-infinity' dates and timestamps, kept as that text (it sorts after / before ISO dates). */
+export function infinityText(text: string): string | undefined {
+  return text === 'infinity' || text === '-infinity' ? text : undefined;
+}
+
+/** A date as YYYY-MM-DD: zero and partial zero dates keep their zeros, BC years are ISO expanded, infinity stays text. */
+export function toDateText(v: SourceValue): SqliteValue {
+  if (v === null || v === undefined) return null;
+  const text = asText(v);
+  return infinityText(text) ?? formatDate(parseTimestamp(text, true));
 }
 
 /** The value as SQLite can store it, unchanged (booleans as 1/0, byte arrays as Buffers). */
@@ -107,22 +123,38 @@ export function fractionDigits(column: Column): number {
 // transform runs once per value on the copy's hot path.
 const UTC_TIMESTAMP = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(\+00|\+00:00|Z)?$/;
 
+/** Month 01-12 (or 00) and day 01-31 (or 00) of a fast-path match: the careful path's range check. */
+function plausibleDate(date: string): boolean {
+  const month = date.slice(5, 7);
+  const day = date.slice(8, 10);
+  return month <= '12' && day <= '31';
+}
+
+/**
+ * ISO-8601 text with the column's fraction digits. The same representation whichever path a
+ * value takes: MySQL's zero and partial zero dates keep their zero fields ('0000-00-00T00:00:00'),
+ * BC years are ISO expanded ('-0043-03-15T…'), 'infinity' / '-infinity' stay that text.
+ */
 export function isoTimestamp(column: Column, utcSuffix: boolean): ValueFn {
   const digits = Math.min(column.precision ?? 6, 9);
   const zeros = '0'.repeat(digits);
+  const suffix = utcSuffix ? 'Z' : '';
   return (v) => {
     if (v === null || v === undefined) return null;
     const text = asText(v);
     const fast = UTC_TIMESTAMP.exec(text);
     // Text without a zone is taken as UTC (the sessions are set to UTC); longer fractions than
     // the column keeps take the careful path, which never drops non-zero digits.
-    if (fast && (fast[3] === undefined || fast[3].length <= digits)) {
+    if (fast && (fast[3] === undefined || fast[3].length <= digits) && plausibleDate(fast[1])) {
       const fraction = digits ? `.${fast[3] === undefined ? zeros : fast[3].padEnd(digits, '0')}` : '';
-      if (fraction || fast[3] === undefined) return `${fast[1]}T${fast[2]}${fraction}${utcSuffix ? 'Z' : ''}`;
+      if (fraction || fast[3] === undefined) return `${fast[1]}T${fast[2]}${fraction}${suffix}`;
     }
-    let p = parseTimestamp(text);
-    if (utcSuffix) p = toUtc(p);
-    return `${formatDate(p)}T${formatTime(p, digits)}${utcSuffix ? 'Z' : ''}`;
+    const infinite = infinityText(text);
+    if (infinite) return infinite;
+    let p = parseTimestamp(text, true);
+    // A zero date has no instant to move to UTC; its fields are kept as they are.
+    if (utcSuffix && !isZeroDate(p)) p = toUtc(p);
+    return `${formatDate(p)}T${formatTime(p, digits)}${suffix}`;
   };
 }
 

@@ -44,6 +44,13 @@ export interface Column {
   /** Name of the user-defined enum type (Postgres) — values are in enumValues. */
   enumName?: string;
   enumValues?: string[];
+  /** The enum can hold '' besides its labels (MySQL stores it for an invalid value). */
+  enumEmptyValue?: boolean;
+  /**
+   * The source compares this text column ignoring case (and often accents): the collation's name
+   * (MySQL *_ci, a PostgreSQL nondeterministic ICU collation) or 'citext'. Carried as COLLATE NOCASE.
+   */
+  caseInsensitive?: string;
   /** MySQL SET members. */
   setValues?: string[];
   length?: number;
@@ -76,6 +83,8 @@ export interface Index {
    * Set by the introspector only when it could translate the expression; otherwise `untranslatable` says why.
    */
   expressions?: string[];
+  /** Per element (column or expression, in order): true when it is sorted descending. */
+  desc?: boolean[];
   /** Partial index predicate translated to SQLite SQL, when there is one and it translates. */
   where?: string;
   /** Why this index cannot carry over (method gist/gin/fulltext/spatial, untranslatable expression...). */

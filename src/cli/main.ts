@@ -2,18 +2,26 @@
 // possible bug, with the stack only under --debug. Secrets are redacted from everything printed.
 import { Command, CommanderError } from 'commander';
 import { isUserError, redactSecrets } from '../errors.js';
+import { registerConnectionSecrets } from '../secrets.js';
+import { withSourcePassword } from '../sources/source-password.js';
+import { setStallTimeout } from '../sources/stall-watch.js';
 import { COMMANDS } from './commands/index.js';
+import { wholeNumber } from './options.js';
 import { processOutput, type Output } from './output.js';
 
 export const VERSION = '0.1.0';
 
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {
   const debug = argv.includes('--debug');
+  // Every URL on the command line has its password hidden before anything can be printed.
+  for (const arg of argv) registerConnectionSecrets(arg.replace(/^--[a-z-]+=/, ''));
   let exitCode = 0;
   const program = new Command('flarelift')
     .description('Move a database onto Cloudflare D1 and prove nothing was lost')
     .version(VERSION)
     .option('--debug', 'show stack traces for unexpected errors')
+    .option('--stall-timeout <seconds>', 'a source that sends nothing for this long while a query runs counts as lost (default 300; env FLARELIFT_STALL_TIMEOUT)')
+    .option('--password-file <file>', 'the source\'s password, from the file\'s first line (or set FLARELIFT_PASSWORD): keeps it out of ps and shell history')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => output.out(s.trimEnd()),
@@ -23,6 +31,11 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     const cmd = program.command(spec.name).description(spec.summary);
     spec.configure(cmd);
     cmd.action(async (options: Record<string, unknown>) => {
+      const global = program.opts<{ passwordFile?: string; stallTimeout?: string }>();
+      setStallTimeout(wholeNumber('--stall-timeout', global.stallTimeout, 1));
+      if (typeof options.from === 'string') {
+        options.from = withSourcePassword(options.from, { passwordFile: global.passwordFile });
+      }
       exitCode = await spec.run(options, output);
     });
   }

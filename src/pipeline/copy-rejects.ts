@@ -1,11 +1,13 @@
 // Per-table reject files: one JSON line per row that could not be written, with its key, the
 // reason and its source values. Lines are appended before the batch they belong to commits, so
 // on resume a file is cut back to the count its journal entry holds — no line twice, none lost.
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { SourceValue } from '../casting/values.js';
 import { UserError } from '../errors.js';
 import { jsonSafe } from './copy-json.js';
+import { makeDirectory } from '../make-directory.js';
 
 export interface RejectRecord {
   table: string;
@@ -30,8 +32,14 @@ export class RejectFiles {
 
   constructor(readonly dir: string) {}
 
+  /**
+   * The table's file. A name that is not plain letters, digits, `_`, `.`, `-` gets a hash of the
+   * exact name appended, so tables such as "t x" and t_x never share a file.
+   */
   fileFor(table: string): string {
-    return path.join(this.dir, `${table.replace(/[^A-Za-z0-9_.-]/g, '_')}.rejects.jsonl`);
+    const safe = table.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const id = safe === table ? safe : `${safe}-${createHash('sha256').update(table).digest('hex').slice(0, 10)}`;
+    return path.join(this.dir, `${id}.rejects.jsonl`);
   }
 
   append(records: readonly RejectRecord[]): void {
@@ -85,7 +93,7 @@ export class RejectFiles {
   private fd(table: string): number {
     let fd = this.fds.get(table);
     if (fd === undefined) {
-      mkdirSync(this.dir, { recursive: true });
+      makeDirectory(this.dir);
       fd = openSync(this.fileFor(table), 'a');
       this.fds.set(table, fd);
     }
@@ -104,7 +112,7 @@ export class RejectFiles {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC') throw new UserError(`disk full writing reject files in ${this.dir}: free some space, then run the same copy with --resume`);
-      if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR') {
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'ENOENT') {
         throw new UserError(`cannot write reject files in ${this.dir} (${code}): choose another --reject-dir`);
       }
       throw e;

@@ -2,6 +2,7 @@
 // only tables and unique indexes exist during the load. Other indexes are built once at the end
 // (faster than maintaining them row by row), and triggers come after the data so they do not
 // fire on copied rows. AUTOINCREMENT tables get the source's sequence position.
+import type { Catalog } from '../catalog/types.js';
 import type { SchemaResult } from '../schema/build-schema.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { SchemaSetup } from '../targets/target.js';
@@ -39,4 +40,22 @@ export function schemaSetup(schema: SchemaResult): SchemaSetup {
   const postLoad = schema.statements.filter((s) => !PRE_LOAD.test(s));
   for (const m of schema.tables) postLoad.push(...sequenceStatements(m));
   return { preLoad, postLoad };
+}
+
+/**
+ * The catalog cut down to the tables `--tables` names, so a partial copy creates only those:
+ * foreign keys to tables left out are dropped (SQLite would refuse every row's check), and so
+ * are objects not tied to a kept table (views may read the others).
+ */
+export function catalogSubset(catalog: Catalog, keep: ReadonlySet<string>): { catalog: Catalog; droppedForeignKeys: number } {
+  let droppedForeignKeys = 0;
+  const tables = catalog.tables
+    .filter((t) => keep.has(t.name))
+    .map((t) => {
+      const foreignKeys = t.foreignKeys.filter((fk) => keep.has(fk.refTable));
+      droppedForeignKeys += t.foreignKeys.length - foreignKeys.length;
+      return { ...t, foreignKeys };
+    });
+  const objects = catalog.objects.filter((o) => o.table !== undefined && keep.has(o.table));
+  return { catalog: { ...catalog, tables, objects }, droppedForeignKeys };
 }

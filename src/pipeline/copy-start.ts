@@ -32,7 +32,8 @@ export async function startCopy(
   session: TargetSession,
   schema: SchemaResult,
   selected: TableMapping[],
-  options: { resume: boolean; tablesGiven: boolean },
+  /** `created`: the schema to create in an empty target (the selected tables' only, for --tables). */
+  options: { resume: boolean; tablesGiven: boolean; created?: { schema: SchemaResult; droppedForeignKeys: number } },
 ): Promise<CopyStart> {
   const notes: string[] = [];
   const state = await session.state(schema.tables.map((m) => m.name));
@@ -59,8 +60,12 @@ export async function startCopy(
   const present = schema.tables.filter((m) => state.tables.has(m.name));
   let setup;
   if (present.length === 0) {
-    setup = schemaSetup(schema);
-    notes.push(`created the schema: ${schema.counts.tables} tables, ${schema.counts.indexes} indexes`);
+    const created = options.created?.schema ?? schema;
+    setup = schemaSetup(created);
+    notes.push(`created the schema: ${created.counts.tables} tables, ${created.counts.indexes} indexes`);
+    if (options.created?.droppedForeignKeys) {
+      notes.push(`--tables: ${options.created.droppedForeignKeys} foreign keys to tables not copied were left out of the schema`);
+    }
   } else {
     const missing = selected.filter((m) => !state.tables.has(m.name));
     if (missing.length > 0) {

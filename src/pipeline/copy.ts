@@ -7,13 +7,18 @@ import type { Source } from '../sources/source.js';
 import { isUnitSource } from '../sources/registry.js';
 import { withAnySource } from '../sources/with-source.js';
 import { loadConfig } from '../config/config.js';
+import { hintOnLostConnection } from '../errors.js';
 import { parseAnyTarget, tableTarget, unitTarget, type TargetSpecOptions } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
+import { lockTarget } from '../targets/target-lock.js';
 import type { CopyEventListener, CopyStatus, CopySummary, CopyTableSummary } from './copy-events.js';
 import { RejectFiles } from './copy-rejects.js';
 import { selectTables, startCopy } from './copy-start.js';
 import { copyTable, type TableContext } from './copy-table.js';
+import { withoutNullKeys } from './null-keys.js';
 import { copyUnits } from './copy-units.js';
+import { catalogSubset } from './copy-schema.js';
+import { buildSchema } from '../schema/build-schema.js';
 import { planSource } from './plan.js';
 import { forEachTable } from './table-pool.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR } from './copy-defaults.js';
@@ -51,20 +56,36 @@ function batchRows(m: TableMapping, max: number): number {
   return Math.min(max, Math.max(100, Math.floor(BATCH_BYTES / (sizeEstimate / rowEstimate))));
 }
 
-export async function copySource(options: CopyRunOptions): Promise<CopySummary> {
+export function copySource(options: CopyRunOptions): Promise<CopySummary> {
+  return hintOnLostConnection(() => runCopy(options), 'every committed batch is kept: run the same copy with --resume to finish');
+}
+
+async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
   const emit: CopyEventListener = options.onEvent ?? (() => undefined);
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
   const maxBatch = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));
   const { source, target } = options;
-  const { schema } = await planSource(source, { userRules: options.userRules, measure: false });
+  const { schema, catalog, rules, plan } = await planSource(source, { userRules: options.userRules, measure: false });
   const selected = selectTables(schema, options.tables);
   const rejects = new RejectFiles(options.rejectDir ?? DEFAULT_REJECT_DIR);
-  const session = await target.open();
+  const lock = target.lockFile ? lockTarget(target.lockFile, target.description) : undefined;
+  let session;
+  try {
+    session = await target.open();
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const started = Date.now();
   let snapshot;
   try {
-    const start = await startCopy(target, session, schema, selected, { resume: Boolean(options.resume), tablesGiven: Boolean(options.tables?.length) });
+    const tablesGiven = Boolean(options.tables?.length);
+    const subset = tablesGiven ? catalogSubset(catalog, new Set(selected.map((m) => m.table.name))) : undefined;
+    const created = subset && { schema: buildSchema(subset.catalog, rules), droppedForeignKeys: subset.droppedForeignKeys };
+    const start = await startCopy(target, session, schema, selected, { resume: Boolean(options.resume), tablesGiven, created });
     snapshot = await source.snapshot(Math.min(jobs, start.tables.length) || 1);
+    for (const f of plan.findings) if (f.code === 'cast-rule-unused') start.notes.push(`${f.object}: ${f.message}`);
+    start.tables = await withoutNullKeys(start.tables, snapshot, (message) => start.notes.push(message));
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, resumed: start.resumed, tables: start.tables.map((m) => m.name) });
 
     const stop = new AbortController();
@@ -137,7 +158,7 @@ export async function copySource(options: CopyRunOptions): Promise<CopySummary> 
   } finally {
     rejects.close();
     await snapshot?.close().catch(() => undefined);
-    await session.close();
+    await session.close().finally(() => lock?.release());
   }
 }
 

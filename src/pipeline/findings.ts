@@ -3,6 +3,8 @@
 import type { Finding } from '../catalog/findings.js';
 import type { Catalog, SourceObject, TableMeasurement } from '../catalog/types.js';
 import type { TableMapping } from '../schema/mapping.js';
+import { describeRule, matches, type CastRule } from '../casting/rules.js';
+import { describeSpecial, type TableScan } from './plan-scan.js';
 import { D1_MAX_COLUMNS, D1_MAX_DATABASE_BYTES_FREE, D1_MAX_DATABASE_BYTES_PAID, D1_MAX_ROW_BYTES } from '../cloudflare/limits.js';
 
 type ObjectFinding = { severity: Finding['severity']; what: string; fix: string; code?: string; message?: string };
@@ -98,13 +100,15 @@ export function measurementFindings(m: TableMapping, measured: TableMeasurement)
     });
   }
   for (const c of measured.columns) {
-    if (c.unsafeIntegers) {
+    const cast = m.columns.find((x) => x.name === c.column)?.cast;
+    // Cast to exact text (measured-rules.ts): the integer-as-text finding of the row scan says so.
+    if (c.unsafeIntegers && cast?.sqliteType === 'INTEGER') {
       out.push({
         severity: 'warning',
         code: 'integer-above-2^53',
         object: `${m.name}.${c.column}`,
-        message: `${c.unsafeIntegers} value(s) beyond ±2^53; a Worker reads D1 integers as JS numbers and gets them wrong`,
-        fix: 'cast the column to TEXT in flarelift.toml (transform "text") and read it with BigInt() in the Worker',
+        message: `${c.unsafeIntegers} value(s) beyond ±2^53 kept as INTEGER (rule from ${cast.rule.origin}); a Worker reads D1 integers as JS numbers and gets them wrong`,
+        fix: 'remove the rule so the default casts the column to exact text (transform "integer_text"), or read it only through SQL',
       });
     }
   }
@@ -131,4 +135,55 @@ export function sizeFindings(database: string, bytes: number): Finding[] {
     }];
   }
   return [];
+}
+
+const fmtCount = (n: number) => n.toLocaleString('en-US');
+
+/** What the row scan found: rows copy would reject (blockers, with a few keys), their orphaned children, special values kept. */
+export function scanFindings(m: TableMapping, scan: TableScan): Finding[] {
+  const out: Finding[] = [];
+  for (const r of scan.rejects) {
+    const keys = r.keys.filter((k) => k !== null).map((k) => JSON.stringify(k));
+    out.push({
+      severity: 'blocker',
+      code: 'rows-rejected',
+      object: m.name,
+      message: `copy would reject ${fmtCount(r.rows)} of ${fmtCount(scan.rows)} row(s): ${r.reason}${keys.length ? ` (for example ${keys.join(', ')})` : ''}`,
+      fix: 'fix the values in the source, choose a cast rule in flarelift.toml that keeps them, or accept the loss with --accept-findings and --accept-rejects',
+    });
+  }
+  for (const o of scan.orphans) {
+    out.push({
+      severity: 'blocker',
+      code: 'rows-orphaned',
+      object: `${m.name}.${o.columns.join(', ')}`,
+      message: `${fmtCount(o.rows)} row(s) reference ${o.refTable} rows that copy would reject: they would point at missing parents`,
+      fix: `resolve the rejects of ${o.refTable} first (see its rows-rejected finding)`,
+    });
+  }
+  for (const s of scan.specials) {
+    const d = describeSpecial(s);
+    out.push({ severity: 'warning', code: d.code, object: `${m.name}.${s.column}`, message: d.message, fix: d.fix });
+  }
+  return out;
+}
+
+/**
+ * User cast rules that decide no column: matching none (a typo in a type or column name), or
+ * only columns an earlier rule already took. Silently ignored, they would look applied.
+ */
+export function unusedRuleFindings(userRules: readonly CastRule[], catalog: Catalog, tables: readonly TableMapping[]): Finding[] {
+  const used = new Set(tables.flatMap((m) => m.columns.map((c) => c.cast.rule)));
+  return userRules
+    .filter((r) => !used.has(r))
+    .map((r) => {
+      const any = catalog.tables.some((t) => t.columns.some((c) => matches(r.match, t, c)));
+      return {
+        severity: 'warning' as const,
+        code: 'cast-rule-unused',
+        object: `${r.origin} rule: ${describeRule(r).split('  [')[0]}`,
+        message: any ? 'every column it matches is taken by an earlier rule, so it changes nothing' : 'it matches no column of the source, so it changes nothing',
+        fix: any ? 'move it before the rule that takes those columns, or remove it' : 'check its type (as the plan prints dataType) or table.column, or remove it',
+      };
+    });
 }

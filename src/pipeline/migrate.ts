@@ -16,7 +16,8 @@ import { copySource, type CopyRunOptions } from './copy.js';
 import { copyUnits } from './copy-units.js';
 import { planSource, type PlanOptions, type PlanResult } from './plan.js';
 
-export type MigrateStatus = 'verified' | 'mismatch' | 'blocked' | 'copy-incomplete' | 'interrupted';
+/** 'rejected': verify matched, but rows copy rejected are not in the target and were not accepted ahead. */
+export type MigrateStatus = 'verified' | 'rejected' | 'mismatch' | 'blocked' | 'copy-incomplete' | 'interrupted';
 
 export interface MigrateResult {
   status: MigrateStatus;
@@ -31,6 +32,8 @@ export interface MigrateRunOptions
     Pick<VerifyRunOptions, 'failuresFile' | 'maxFailures'> {
   /** Copy even when the plan has blockers (the rows that hit them are rejected). */
   acceptFindings?: boolean;
+  /** Rejected rows are accepted ahead: verified with rejects is 'verified', not 'rejected'. A `maxRejects` accepts too. */
+  acceptRejects?: boolean;
   /** Scan the data for the plan's D1-limit findings (default true). */
   measure?: boolean;
   onPlanProgress?: PlanOptions['onProgress'];
@@ -65,7 +68,10 @@ export async function migrateSource(
   options: MigrateRunOptions,
 ): Promise<MigrateResult> {
   const { plan } = await planSource(source, { userRules, measure: options.measure, onProgress: options.onPlanProgress });
-  if (plan.totals.blockers > 0 && !options.acceptFindings) return { status: 'blocked', plan };
+  // Predicted rejects are the blockers --accept-rejects accepts ahead; any other blocker still stops.
+  const accepted = options.acceptRejects ? new Set(['rows-rejected', 'rows-orphaned', 'd1-row-too-large']) : new Set<string>();
+  const blocking = plan.findings.filter((f) => f.severity === 'blocker' && !accepted.has(f.code));
+  if (blocking.length > 0 && !options.acceptFindings) return { status: 'blocked', plan };
 
   const common = { source, userRules, tables: options.tables, jobs: options.jobs, rejectDir: options.rejectDir, signal: options.signal };
   const target = parseTarget(to, targetOptions);
@@ -88,7 +94,8 @@ export async function migrateSource(
       maxFailures: options.maxFailures,
       onEvent: options.onVerifyEvent,
     });
-    const status: MigrateStatus = verify.interrupted ? 'interrupted' : verify.ok ? 'verified' : 'mismatch';
+    const accepted = options.acceptRejects || options.maxRejects !== undefined || verify.totals.rejected === 0;
+    const status: MigrateStatus = verify.interrupted ? 'interrupted' : !verify.ok ? 'mismatch' : accepted ? 'verified' : 'rejected';
     return { status, plan, copy, verify };
   } finally {
     await reader.close();

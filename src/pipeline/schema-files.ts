@@ -1,10 +1,11 @@
 // `flarelift schema`: the wrangler D1 migration file and, optionally, the Drizzle schema.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { drizzleSchema } from '../schema/drizzle.js';
 import { migrationSql } from '../schema/build-schema.js';
 import type { PlanContext } from './plan.js';
+import { makeDirectory } from '../make-directory.js';
 
 export interface SchemaFiles {
   migration: string;
@@ -26,7 +27,7 @@ export function migrationName(database: string): string {
 
 export function writeSchemaFiles(ctx: PlanContext, options: { outDir: string; name?: string; drizzle?: string }): SchemaFiles {
   try {
-    mkdirSync(options.outDir, { recursive: true });
+    makeDirectory(options.outDir);
   } catch (e) {
     throw new UserError(`cannot create ${options.outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} — choose a writable --out directory`);
   }
@@ -41,7 +42,7 @@ export function writeSchemaFiles(ctx: PlanContext, options: { outDir: string; na
   let drizzle: string | undefined;
   if (options.drizzle) {
     drizzle = path.resolve(options.drizzle);
-    mkdirSync(path.dirname(drizzle), { recursive: true });
+    makeDirectory(path.dirname(drizzle));
     writeFileSync(drizzle, drizzleSchema(ctx.schema));
   }
   return { migration, drizzle };

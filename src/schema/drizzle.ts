@@ -4,6 +4,8 @@ import type { ForeignKeyAction } from '../catalog/types.js';
 import type { DrizzleColumn } from '../casting/transforms.js';
 import type { SchemaResult } from './build-schema.js';
 import { defaultSql } from './defaults.js';
+import { quoteIdent } from './identifiers.js';
+import { nocase } from './sqlite-ddl.js';
 import type { ColumnMapping, TableMapping } from './mapping.js';
 
 const TS_RESERVED = new Set(
@@ -44,18 +46,49 @@ function drizzleOf(c: ColumnMapping): DrizzleColumn {
   return typeof d === 'function' ? d(c.cast.column) : d;
 }
 
+// Drizzle's blob({ mode: 'buffer' }) calls Buffer, which a Worker has only with the nodejs_compat
+// flag ("Buffer is not defined" otherwise): bytes are read as Uint8Array through this custom type.
+const BYTES_TYPE = `/** BLOB as Uint8Array: works in a Worker without the nodejs_compat flag (blob({ mode: 'buffer' }) needs it). */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | Uint8Array | number[] }>({
+  dataType: () => 'blob',
+  fromDriver: (v) => (v instanceof Uint8Array ? v : Array.isArray(v) ? Uint8Array.from(v) : new Uint8Array(v)),
+  toDriver: (v) => v,
+});`;
+
+// sqlite-core has no column collation: a text type whose DDL name carries COLLATE NOCASE gives
+// drizzle-kit the same column the migration creates.
+const NOCASE_TYPE = `/** TEXT COLLATE NOCASE: the source compared this column case-insensitively. */
+const textNocase = customType<{ data: string }>({ dataType: () => 'text COLLATE NOCASE' });`;
+
 function columnBuilder(m: TableMapping, c: ColumnMapping, used: Set<string>): string {
   const d = drizzleOf(c);
+  if (d.builder === 'blob' && d.mode === 'buffer') {
+    used.add('customType');
+    used.add('bytes');
+    return withModifiers(m, c, d, `bytes(${str(c.name)})`, used);
+  }
+  if (nocase(c)) {
+    used.add('customType');
+    used.add('textNocase');
+    const labels = d.enumValues ? c.cast.column.enumValues : undefined;
+    return withModifiers(m, c, { ...d, type: labels?.length ? labels.map(str).join(' | ') : d.type }, `textNocase(${str(c.name)})`, used);
+  }
   used.add(d.builder);
   const opts: string[] = [];
   if (d.mode && d.mode !== 'number') opts.push(`mode: ${str(d.mode)}`);
   const values = c.cast.column.enumValues;
   if (d.enumValues && values?.length) opts.push(`enum: [${values.map(str).join(', ')}]`);
-  let code = `${d.builder}(${str(c.name)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`;
+  return withModifiers(m, c, d, `${d.builder}(${str(c.name)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`, used);
+}
+
+/** $type, primary key, NOT NULL and default after the column's builder call. */
+function withModifiers(m: TableMapping, c: ColumnMapping, d: DrizzleColumn, builder: string, used: Set<string>): string {
+  let code = builder;
+  if (d.type) code += `.$type<${d.type}>()`;
   const pk = m.table.primaryKey?.columns;
   if (pk?.length === 1 && pk[0] === c.name) {
     code += d.builder === 'integer' && c.cast.column.autoIncrement ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
-  } else if (!c.cast.column.nullable) {
+  } else if (!c.cast.column.nullable && !c.cast.transform.makesNulls) {
     code += '.notNull()';
   }
   const def = defaultSql(c.cast).sql;
@@ -64,6 +97,12 @@ function columnBuilder(m: TableMapping, c: ColumnMapping, used: Set<string>): st
     code += `.default(sql\`${templateText(def)}\`)`;
   }
   return code;
+}
+
+/** SQL text the migration writes, as a Drizzle sql`` template. */
+function rawSql(text: string, used: Set<string>): string {
+  used.add('sql');
+  return `sql\`${templateText(text)}\``;
 }
 
 const ACTIONS: Record<ForeignKeyAction, string> = {
@@ -117,20 +156,38 @@ export function drizzleSchema(schema: SchemaResult): string {
       extras.push(code);
     }
     for (const ix of m.table.indexes) {
-      if (ix.untranslatable || ix.expressions?.length || !ix.columns.length) continue;
+      if (ix.untranslatable || (!ix.expressions?.length && !ix.columns.length)) continue;
       const fn = ix.unique ? 'uniqueIndex' : 'index';
       used.add(fn);
       const name = schema.indexNames.get(m.name)?.get(ix.name) ?? ix.name;
-      extras.push(`${fn}(${str(name)}).on(${args(ix.columns)})`);
+      // Expressions and DESC elements as SQL, as the migration writes them; plain columns as columns.
+      const elements = ix.expressions?.length
+        ? ix.expressions.map((e, i) => rawSql(`${e}${ix.desc?.[i] ? ' DESC' : ''}`, used))
+        : ix.columns.map((col, i) => (ix.desc?.[i] ? rawSql(`${quoteIdent(col)} DESC`, used) : `t.${ids.get(col)}`));
+      extras.push(`${fn}(${str(name)}).on(${elements.join(', ')})${ix.where ? `.where(${rawSql(ix.where, used)})` : ''}`);
+    }
+    // The same CHECKs as the migration: each column's (enum labels, booleans, SET, UNSIGNED), then the table's.
+    const checks = [
+      ...m.columns.flatMap((c) => {
+        const expr = c.cast.transform.check?.(quoteIdent(c.name), c.cast.column);
+        return expr ? [{ name: `${m.name}_${c.name}_check`, expr }] : [];
+      }),
+      ...m.table.checks.flatMap((ck, i) => (ck.sqlite ? [{ name: ck.name ?? `${m.name}_check_${i + 1}`, expr: ck.sqlite }] : [])),
+    ];
+    for (const ck of checks) {
+      used.add('check');
+      extras.push(`check(${str(ck.name)}, ${rawSql(ck.expr, used)})`);
     }
     const extra = extras.length ? `, (t) => [\n  ${extras.join(',\n  ')},\n]` : '';
     blocks.push(`export const ${tableIds.get(m.name)} = sqliteTable(${str(m.name)}, {\n${cols.join('\n')}\n}${extra});`);
   }
-  const core = ['sqliteTable', ...[...used].filter((u) => u !== 'sql').sort().map((u) => (u === 'AnySQLiteColumn' ? 'type AnySQLiteColumn' : u))];
+  const core = ['sqliteTable', ...[...used].filter((u) => !['sql', 'bytes', 'textNocase'].includes(u)).sort().map((u) => (u === 'AnySQLiteColumn' ? 'type AnySQLiteColumn' : u))];
   const header = [
     '// Generated by flarelift: the D1 schema as Drizzle sqlite-core tables.',
     `import { ${core.join(', ')} } from 'drizzle-orm/sqlite-core';`,
     ...(used.has('sql') ? ["import { sql } from 'drizzle-orm';"] : []),
   ];
+  if (used.has('bytes')) header.push('', BYTES_TYPE);
+  if (used.has('textNocase')) header.push('', NOCASE_TYPE);
   return `${header.join('\n')}\n\n${blocks.join('\n\n')}\n`;
 }

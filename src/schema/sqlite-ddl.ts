@@ -28,6 +28,12 @@ function rowidAlias(m: TableMapping): ColumnMapping | undefined {
   return col && declaredType(col).toUpperCase() === 'INTEGER' ? col : undefined;
 }
 
+/** Text columns whose source collation ignores case, carried as COLLATE NOCASE. */
+export function nocase(c: ColumnMapping): boolean {
+  return c.cast.column.caseInsensitive !== undefined && NOCASE_TRANSFORMS.has(c.cast.transform.name);
+}
+const NOCASE_TRANSFORMS = new Set(['text', 'enum', 'set']);
+
 function action(kind: 'DELETE' | 'UPDATE', a: ForeignKeyAction): string {
   return a === 'NO ACTION' ? '' : ` ON ${kind} ${a}`;
 }
@@ -36,12 +42,16 @@ function columnDef(m: TableMapping, c: ColumnMapping, alias: ColumnMapping | und
   const col = c.cast.column;
   const object = `${m.name}.${c.name}`;
   let sql = `${quoteIdent(c.name)} ${declaredType(c)}`.trimEnd();
+  // Case-insensitive source text keeps comparing that way: SQLite's NOCASE (ASCII case folding;
+  // the plan counts the values where that differs from the source's collation).
+  if (nocase(c)) sql += ' COLLATE NOCASE';
   if (c === alias) {
     sql += ' PRIMARY KEY';
     // AUTOINCREMENT keeps serial semantics: ids are never reused after deletes.
     if (col.autoIncrement) sql += ' AUTOINCREMENT';
   }
-  if (!col.nullable && c !== alias) sql += ' NOT NULL';
+  // A transform that stores some values as NULL (zero_date_null) cannot keep NOT NULL.
+  if (!col.nullable && c !== alias && !c.cast.transform.makesNulls) sql += ' NOT NULL';
   const d = defaultSql(c.cast);
   if (d.sql) sql += ` DEFAULT ${d.sql}`;
   if (d.dropped) {
@@ -77,8 +87,9 @@ function columnDef(m: TableMapping, c: ColumnMapping, alias: ColumnMapping | und
 }
 
 function indexDdl(m: TableMapping, ix: Index, name: string): string | undefined {
-  const elements = ix.expressions?.length ? ix.expressions : ix.columns.length ? ix.columns.map(quoteIdent) : undefined;
-  if (!elements) return undefined;
+  const plain = ix.expressions?.length ? ix.expressions : ix.columns.length ? ix.columns.map(quoteIdent) : undefined;
+  if (!plain) return undefined;
+  const elements = plain.map((e, i) => (ix.desc?.[i] ? `${e} DESC` : e));
   const where = ix.where ? ` WHERE ${ix.where}` : '';
   return `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${quoteIdent(m.name)} (${elements.join(', ')})${where};`;
 }

@@ -2,12 +2,14 @@
 // how to open it; its driver is imported only when it is opened. Adding a kind adds a folder
 // and a line in BUILT_IN (or a registerSource() call from outside).
 import { UserError, redactUrl } from '../errors.js';
+import { registerConnectionSecrets } from '../secrets.js';
 import { dirEngine } from './dir/index.js';
 import { mysqlEngine } from './mysql/index.js';
 import { postgresEngine } from './postgres/index.js';
 import type { Source, SourceEngine } from './source.js';
 import { s3Engine } from './s3/index.js';
 import { sqliteEngine } from './sqlite/index.js';
+import { withSourcePassword } from './source-password.js';
 import type { UnitSource } from './unit-source.js';
 
 const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine, s3Engine, dirEngine];
@@ -36,7 +38,10 @@ export function isUnitSource(source: Source | UnitSource): source is UnitSource 
 }
 
 /** Opens a table source or a unit source, whichever kind accepts `spec`. */
-export async function openAnySource(spec: string): Promise<Source | UnitSource> {
+export async function openAnySource(given: string): Promise<Source | UnitSource> {
+  // before anything can print or throw: the password is hidden whatever the URL's form
+  registerConnectionSecrets(given);
+  const spec = withSourcePassword(given); // FLARELIFT_PASSWORD when the URL has none
   const kind = KINDS.find((e) => e.accepts(spec));
   if (!kind) {
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(spec)?.[1];

@@ -28,12 +28,23 @@ export interface Source {
   /** Scans the table for the plan: exact rows, largest row and values, integers beyond 2^53. */
   measure(table: Table): Promise<TableMeasurement>;
   /**
+   * The smallest and largest value of each given integer column, as decimal text (null when the
+   * table has none): MIN/MAX, which an index answers at once. Decides the casts that must keep
+   * integers beyond 2^53 exact for a Worker (casting/measured-rules.ts).
+   */
+  integerBounds(table: Table, columns: readonly string[]): Promise<IntegerBounds[]>;
+  /**
    * Streams rows as arrays of values in `table.columns` order, in batches. Values follow the
    * SourceValue convention (lossless text for numerics/temporals/json, Buffers for binary).
    * The cursor is closed when the consumer stops early (finally).
    */
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]>;
   countRows(table: Table): Promise<number>;
+  /**
+   * Rows holding NULL in any of `columns` (a key SQLite let hold NULLs: NULLs have no order to
+   * resume after). Engines whose key columns are NOT NULL by definition may leave it out.
+   */
+  countNullKeys?(table: Table, columns: readonly string[]): Promise<number>;
   /**
    * A consistent view of the whole source shared by up to `readers` concurrent readers
    * (copy --jobs): Postgres exports one snapshot that every reader imports; MySQL opens the
@@ -44,11 +55,22 @@ export interface Source {
   close(): Promise<void>;
 }
 
+export interface IntegerBounds {
+  column: string;
+  min: string | null;
+  max: string | null;
+}
+
 export interface Snapshot {
   /** How consistent the view is, for the report ('exported snapshot', 'per-table snapshot: ...'). */
   readonly consistency: string;
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]>;
   countRows(table: Table): Promise<number>;
+  /**
+   * Rows holding NULL in any of `columns` (a key SQLite let hold NULLs: NULLs have no order to
+   * resume after). Engines whose key columns are NOT NULL by definition may leave it out.
+   */
+  countNullKeys?(table: Table, columns: readonly string[]): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -100,6 +100,8 @@ export interface Target {
   /** For messages and the summary: "local D1 'mydb' (/path/….sqlite)". */
   readonly description: string;
   readonly capabilities: TargetCapabilities;
+  /** The lock file a copy holds while it writes (target-lock.ts): one writer per target. */
+  readonly lockFile?: string;
   open(): Promise<TargetSession>;
   /** Reads the target back for verify (the reader module and its driver are imported only here). */
   reader(): Promise<TargetReader>;

@@ -1,11 +1,12 @@
 // The failures file: one JSON line per difference found, up to --max-failures lines (the counts
 // in the summary stay exact beyond it). It exists after a run exactly when there were
 // differences: a stale file from an earlier run is removed at the start.
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { SqliteValue, SourceValue } from '../casting/values.js';
 import { UserError } from '../errors.js';
 import { jsonSafe } from '../pipeline/copy-json.js';
+import { makeDirectory } from '../make-directory.js';
 
 export type DifferenceKind = 'missing' | 'extra' | 'changed';
 
@@ -71,7 +72,7 @@ export class FailuresFile {
     if (!this.open) return;
     try {
       if (this.fd === undefined) {
-        mkdirSync(path.dirname(this.file), { recursive: true });
+        makeDirectory(path.dirname(this.file));
         this.fd = openSync(this.file, 'w');
       }
       writeSync(this.fd, JSON.stringify(record) + '\n');

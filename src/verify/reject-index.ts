@@ -35,6 +35,7 @@ export async function loadTableRejects(dir: string, m: TableMapping): Promise<Ta
     } catch {
       continue; // a line cut short by a crash: copy --resume truncates it away too
     }
+    if (r.table !== undefined && r.table !== m.name) continue; // another table's line (a file shared by an older copy)
     if (m.key && r.key) {
       const key = r.key;
       out.keys.add(JSON.stringify(m.key.map((k) => key[k] ?? null)));

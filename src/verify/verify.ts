@@ -7,9 +7,10 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CastRule } from '../casting/rules.js';
 import { loadConfig } from '../config/config.js';
-import { UserError } from '../errors.js';
+import { UserError, hintOnLostConnection } from '../errors.js';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../pipeline/copy-defaults.js';
 import { selectTables } from '../pipeline/copy-start.js';
+import { withoutNullKeys } from '../pipeline/null-keys.js';
 import { planSource } from '../pipeline/plan.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { Snapshot, Source } from '../sources/source.js';
@@ -114,7 +115,11 @@ async function verifyTable(m: TableMapping, s: Shared): Promise<VerifyTableSumma
   return summary;
 }
 
-export async function verifySource(options: VerifyRunOptions): Promise<VerifySummary> {
+export function verifySource(options: VerifyRunOptions): Promise<VerifySummary> {
+  return hintOnLostConnection(() => runVerify(options), 'run verify again once the source is reachable');
+}
+
+async function runVerify(options: VerifyRunOptions): Promise<VerifySummary> {
   const emit: VerifyEventListener = options.onEvent ?? (() => undefined);
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
   const { source, target } = options;
@@ -134,10 +139,12 @@ export async function verifySource(options: VerifyRunOptions): Promise<VerifySum
   let snapshot: Snapshot | undefined;
   try {
     snapshot = await source.snapshot(Math.min(jobs, selected.length) || 1);
+    const notes: string[] = [];
+    const compared = await withoutNullKeys(selected, snapshot, (message) => notes.push(message));
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, tables: selected.map((m) => m.name) });
     const shared: Shared = { snapshot, target, rejectDir, failures, chunkRows: Math.max(1, Math.floor(options.chunkRows ?? DEFAULT_CHUNK_ROWS)), signal: stop.signal, emit };
 
-    const results = await forEachTable(selected, jobs, stop, (m) => verifyTable(m, shared));
+    const results = await forEachTable(compared, jobs, stop, (m) => verifyTable(m, shared));
 
     const tables = selected.flatMap((m) => results.get(m.name) ?? []);
     const interrupted = tables.length < selected.length || stop.signal.aborted;
@@ -152,7 +159,6 @@ export async function verifySource(options: VerifyRunOptions): Promise<VerifySum
       mismatches: sum((t) => t.mismatches),
       ms: Date.now() - started,
     };
-    const notes: string[] = [];
     if (options.rejectDir === undefined && !existsSync(rejectDir) && totals.missing > 0) {
       notes.push(`no reject files in ./${DEFAULT_REJECT_DIR}: if the copy rejected rows, pass its --reject-dir so they count as rejected, not missing`);
     }

@@ -1,6 +1,7 @@
 // `flarelift migrate`: plan -> schema -> copy -> verify. Exit codes: 0 the target is proven equal
-// to the source; 1 verify found differences; 2 bad input; 3 the copy stopped at --max-rejects;
-// 4 the plan has blockers (and --accept-findings was not given); 130 interrupted (resumable).
+// to the source (rows rejected only when accepted ahead); 1 verify found differences; 2 bad input;
+// 3 the copy stopped at --max-rejects; 4 the plan has blockers (and --accept-findings was not
+// given); 5 rows were rejected and not accepted (--accept-rejects); 130 interrupted (resumable).
 import { loadConfig } from '../../config/config.js';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { migrateAnySource, type MigrateResult } from '../../pipeline/migrate.js';
@@ -13,14 +14,16 @@ import { commaList, fromOption, interruptible, wholeNumber } from '../options.js
 import { addTargetOptions, targetOptionValues } from '../target-options.js';
 import { createCopyRenderer, renderCopySummary } from '../render/copy-progress.js';
 import { renderFindings } from '../render/plan-text.js';
+import { acceptedRejectsNote, EXIT_INCOMPLETE, incompleteLine, type RejectedTable } from '../render/rejects-verdict.js';
 import { createVerifyRenderer, renderVerifySummary } from '../render/verify-text.js';
 
-export const EXIT_CODES = { verified: 0, mismatch: 1, 'copy-incomplete': 3, blocked: 4, interrupted: 130 } as const;
+export const EXIT_CODES = { verified: 0, mismatch: 1, 'copy-incomplete': 3, blocked: 4, rejected: EXIT_INCOMPLETE, interrupted: 130 } as const;
 
 export interface MigrateCliOptions {
   from: string;
   to: string;
   acceptFindings?: boolean;
+  acceptRejects?: boolean;
   measure: boolean;
   tables?: string;
   jobs?: string;
@@ -45,10 +48,22 @@ export function renderMigrateResult(r: MigrateResult): string {
   return out.join('\n');
 }
 
+function rejectedTables(r: MigrateResult): RejectedTable[] {
+  return (r.copy?.tables ?? []).map((t) => ({ name: t.name, rejected: t.rejected, rows: t.read, rejectFile: t.rejectFile }));
+}
+
 function verdict(r: MigrateResult): string {
   switch (r.status) {
-    case 'verified':
-      return `PROVEN: the target holds exactly the source's ${r.verify!.totals.sourceRows - r.verify!.totals.rejected} rows${r.verify!.totals.rejected ? ` (${r.verify!.totals.rejected} rejected by the casts, listed in the reject files)` : ''}.`;
+    case 'verified': {
+      const rejected = r.verify!.totals.rejected;
+      const proven = `PROVEN: the target holds exactly the source's ${r.verify!.totals.sourceRows - rejected} rows`;
+      // D1 holds them exactly; a Worker does not read them so, because a rule of the user's kept INTEGER.
+      const inexact = r.plan.findings.filter((f) => f.code === 'integer-above-2^53').map((f) => f.object);
+      const worker = inexact.length ? ` A Worker reads ${inexact.join(', ')} inexactly (integers beyond 2^53 kept as INTEGER by your rule).` : '';
+      return (rejected ? `${proven}, and not the ${rejected} rejected row(s) you accepted (${acceptedRejectsNote(rejectedTables(r), 'the reject files')}).` : `${proven}.`) + worker;
+    }
+    case 'rejected':
+      return incompleteLine(rejectedTables(r), 'the reject files');
     case 'mismatch':
       return `NOT PROVEN: ${r.verify!.totals.mismatches} row(s) differ; see ${r.verify!.failuresFile ?? 'the failures file'}.`;
     case 'blocked':
@@ -73,6 +88,7 @@ export async function runMigrate(given: MigrateCliOptions, output: Output): Prom
       migrateAnySource(source, o.to, targetOptions, config.castRules, {
         batchSize: batchSize as number | undefined,
         acceptFindings: o.acceptFindings,
+        acceptRejects: o.acceptRejects,
         measure: o.measure,
         tables: commaList(o.tables),
         jobs: wholeNumber('--jobs', o.jobs, 1),
@@ -104,6 +120,7 @@ export const migrateCommand = defineCommand<MigrateCliOptions>({
   configure: (cmd) =>
     addS3Options(addTargetOptions(cmd.addOption(fromOption()), 'write'))
       .option('--accept-findings', 'copy even when the plan has blockers (rows that hit them are rejected)')
+      .option('--accept-rejects', 'exit 0 when verify matches although copy rejected rows (they are still named)')
       .option('--no-measure', 'plan from catalog estimates without scanning the data')
       .option('--tables <list>', 'only these tables, comma-separated')
       .option('--jobs <n>', `tables copied and verified at the same time (default ${DEFAULT_JOBS})`)

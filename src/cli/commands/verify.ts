@@ -1,11 +1,13 @@
 // `flarelift verify`: prove the target holds what the source holds. Exit codes: 0 every table
-// matches (rows copy rejected aside), 1 differences found (listed in the failures file), 2 a
-// user error, 130 interrupted by Ctrl-C.
+// matches and every source row is there (or its rejects were accepted with --accept-rejects),
+// 1 differences found (listed in the failures file), 2 a user error, 5 every table matches but
+// rows copy rejected are not in the target, 130 interrupted by Ctrl-C.
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, verify } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
 import { addS3Options, applyS3Options } from '../s3-options.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
+import { EXIT_INCOMPLETE, incompleteLine } from '../render/rejects-verdict.js';
 import { addTargetOptions, targetOptionValues } from '../target-options.js';
 import { createVerifyRenderer, renderVerifySummary, verifySummaryJson } from '../render/verify-text.js';
 
@@ -20,6 +22,7 @@ interface VerifyCliOptions {
   chunkRows?: string;
   configFile?: string;
   rejectDir?: string;
+  acceptRejects?: boolean;
   /** The target options (cli/target-options.ts). */
   [targetOption: string]: unknown;
 }
@@ -41,6 +44,7 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
       .option('--failures <file>', `JSON lines of the differing rows, by key (default ./${DEFAULT_FAILURES_FILE})`)
       .option('--chunk-rows <n>', `source rows per hashed chunk (default ${DEFAULT_CHUNK_ROWS})`)
       .option('--config-file <file>', 'cast rules file the copy used (default ./flarelift.toml when present)')
+      .option('--accept-rejects', 'exit 0 when the only absent rows are ones copy rejected (they are still named)')
       .option('--reject-dir <dir>', `the copy's reject files: rows listed there count as rejected, not missing (default ./${DEFAULT_REJECT_DIR})`),
   async run(given, output) {
     const o = applyS3Options(given);
@@ -67,8 +71,12 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
       renderer.stop();
       dispose();
     }
-    output.out(o.json ? verifySummaryJson(summary) : renderVerifySummary(summary));
+    const incomplete = summary.ok && summary.totals.rejected > 0 && !o.acceptRejects;
+    const where = `${o.rejectDir ?? DEFAULT_REJECT_DIR}/`;
+    const rows = summary.tables.map((t) => ({ name: t.name, rejected: t.rejected, rows: t.sourceRows }));
+    output.out(o.json ? verifySummaryJson(summary) : renderVerifySummary(summary) + (incomplete ? `\n${incompleteLine(rows, where)}` : ''));
     if (summary.interrupted) return EXIT_INTERRUPTED;
-    return summary.ok ? 0 : EXIT_MISMATCH;
+    if (!summary.ok) return EXIT_MISMATCH;
+    return incomplete ? EXIT_INCOMPLETE : 0;
   },
 });

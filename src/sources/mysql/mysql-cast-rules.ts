@@ -7,8 +7,9 @@ const ORIGIN = 'mysql default';
 const rule = (match: CastRule['match'], transform: string): CastRule => ({ match, transform, origin: ORIGIN });
 
 export const MYSQL_CAST_RULES: readonly CastRule[] = [
-  // tinyint(1) is MySQL's BOOLEAN; the introspector puts the display width in `length`.
-  rule({ type: 'tinyint', maxLength: 1 }, 'boolean'),
+  // tinyint(1) is MySQL's BOOLEAN; the introspector puts the display width in `length`. It is
+  // still a tinyint (it may hold 2): tinyint_boolean keeps such values as they are.
+  rule({ type: 'tinyint', maxLength: 1 }, 'tinyint_boolean'),
   rule({ type: 'bit', maxLength: 1 }, 'boolean'),
   rule({ type: 'bit' }, 'bit_integer'),
   // BIGINT (signed or unsigned) may exceed 2^53: the bigint transform keeps it exact in SQLite's
@@ -21,13 +22,12 @@ export const MYSQL_CAST_RULES: readonly CastRule[] = [
   rule({ type: ['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob'] }, 'blob'),
   rule({ type: 'enum' }, 'enum'),
   // SET members are stored as MySQL prints them ('a,b'); the members are in Column.setValues.
-  rule({ type: 'set' }, 'text'),
+  rule({ type: 'set' }, 'set'),
   rule({ type: 'json' }, 'json'),
   rule({ type: 'uuid' }, 'uuid'),
-  // Zero dates ('0000-00-00') exist only in MySQL. A nullable column takes them as NULL
-  // (zero_date_null says it is lossy); a NOT NULL column cannot, so there the strict transforms
-  // reject such a row with its reason instead of inventing a date.
-  rule({ type: ['date', 'datetime', 'timestamp'], nullable: true }, 'zero_date_null'),
+  // Zero and partial zero dates ('0000-00-00', '2024-00-15') exist only in MySQL. The ISO
+  // transforms keep them as their text, nullable or not, in values and defaults alike (the plan
+  // counts them); `zero_date_null` is the one-rule alternative.
   rule({ type: 'date' }, 'date'),
   rule({ type: 'datetime' }, 'timestamp_iso'),
   // TIMESTAMP is stored in UTC and read with time_zone '+00:00', so its text is UTC.

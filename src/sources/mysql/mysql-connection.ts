@@ -5,7 +5,10 @@ import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions, Pool, PoolConnection, TypeCast } from 'mysql2/promise';
 import type { Readable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
-import { UserError, redactUrl } from '../../errors.js';
+import type { Socket } from 'node:net';
+import { ConnectionLostError, UserError, redactUrl } from '../../errors.js';
+import { STALLED, endAndClose, stallTimeoutMs, watchSocket } from '../stall-watch.js';
+import { decodeUrlPart } from '../source-password.js';
 
 export interface MysqlTarget {
   host: string;
@@ -53,7 +56,7 @@ export function parseMysqlUrl(spec: string): MysqlTarget {
   } catch {
     throw new UserError(`'${redactUrl(spec)}' is not a valid URL; use mysql://user:password@host:3306/database`);
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const database = decodeUrlPart(url.pathname.replace(/^\//, ''), 'database name');
   if (!database || database.includes('/')) {
     throw new UserError(
       `no database in '${redactUrl(spec)}': name one in the URL path, e.g. mysql://user@${url.host || 'localhost'}/mydb`,
@@ -63,8 +66,8 @@ export function parseMysqlUrl(spec: string): MysqlTarget {
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
     port: url.port ? Number(url.port) : 3306,
-    user: decodeURIComponent(url.username) || 'root',
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+    user: decodeUrlPart(url.username, 'user name') || 'root',
+    password: url.password ? decodeUrlPart(url.password, 'password') : undefined,
     database,
     display: redactUrl(spec),
     ssl: ssl !== null && !/^(false|0|disable|disabled)$/i.test(ssl),
@@ -139,6 +142,26 @@ export function connectError(e: unknown, t: MysqlTarget): unknown {
   return e;
 }
 
+const LOST = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ER_CONNECTION_KILLED', 'ER_QUERY_INTERRUPTED', 'ER_SERVER_SHUTDOWN', 'ER_NORMAL_SHUTDOWN', 'PROTOCOL_SEQUENCE_TIMEOUT']);
+
+/** A connection lost mid-run (KILL, a restart, a reset, a stall) as one line; anything else unchanged. */
+export function lostError(e: unknown, t: MysqlTarget): unknown {
+  const code = errorCode(e);
+  const where = `${t.host}:${t.port}`;
+  if (code === STALLED) return new ConnectionLostError(`MySQL at ${where} stopped answering: nothing received for ${stallTimeoutMs() / 1000}s while a query ran (--stall-timeout)`);
+  if (code && LOST.has(code)) {
+    const message = ((e as Error).message ?? '').split('\n')[0];
+    return new ConnectionLostError(`lost the connection to MySQL at ${where} (${code}): ${message}`);
+  }
+  return e;
+}
+
+/** A query is waiting on the server (mysql2 runs one command at a time; a paused stream is not waiting). */
+function watch(core: CoreConnection): void {
+  const c = core as unknown as { stream?: Socket; _command?: unknown };
+  watchSocket(c.stream, () => c._command != null);
+}
+
 const prepared = new WeakSet<object>();
 
 /** A pooled connection with the session settings applied (once per physical connection). */
@@ -146,6 +169,7 @@ export async function acquire(pool: Pool): Promise<PoolConnection> {
   const conn = await pool.getConnection();
   const core = coreOf(conn);
   if (!prepared.has(core)) {
+    watch(core);
     try {
       await conn.query(SESSION_SETUP);
     } catch (e) {
@@ -168,12 +192,30 @@ export async function connectOne(t: MysqlTarget): Promise<Connection> {
   // An idle connection the server closes emits 'error'; unheard it would crash the process. The
   // next query on it fails instead, where the caller can handle it.
   conn.on('error', () => undefined);
+  watch(coreOf(conn));
   await conn.query(SESSION_SETUP);
   return conn;
 }
 
 export function createPool(t: MysqlTarget): Pool {
   return mysql.createPool({ ...connectionOptions(t), connectionLimit: 8, maxIdle: 2 });
+}
+
+/** Ends a connection, destroying it if the server does not answer within the bound (stall-watch.ts). */
+export function endConnection(conn: Connection): Promise<void> {
+  const socket = (coreOf(conn) as unknown as { stream?: Socket }).stream;
+  return endAndClose(conn.end(), socket ? [socket] : []);
+}
+
+/** Ends a pool the same way: a stalled server must not keep the process waiting. */
+export function endPool(pool: Pool): Promise<void> {
+  const all = (pool as unknown as { pool?: { _allConnections?: { length: number; get(i: number): { stream?: Socket } } } }).pool?._allConnections;
+  const sockets: Socket[] = [];
+  for (let i = 0; all && i < all.length; i++) {
+    const s = all.get(i).stream;
+    if (s) sockets.push(s);
+  }
+  return endAndClose(pool.end(), sockets);
 }
 
 /** mysql2's promise wrappers keep the callback-style connection in `.connection`. */

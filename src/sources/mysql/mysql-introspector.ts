@@ -35,7 +35,7 @@ export async function introspect(q: Query, database: string): Promise<Catalog> {
   const columnRows = await q(
     `SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH,
             NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
-            GENERATION_EXPRESSION, COLUMN_COMMENT
+            GENERATION_EXPRESSION, COLUMN_COMMENT, COLLATION_NAME
        FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = ?
       ORDER BY TABLE_NAME, ORDINAL_POSITION`,
@@ -119,6 +119,9 @@ function buildColumn(r: Row, jsonColumns: Set<string>, mariadb: boolean): Column
     nullable: str(r.IS_NULLABLE).toUpperCase() === 'YES',
   };
   if (/\bunsigned\b/i.test(sourceType)) col.unsigned = true;
+  // utf8mb4_general_ci and friends: equality and unique keys ignore case (and accents).
+  const collation = str(r.COLLATION_NAME);
+  if (/_ci$/i.test(collation)) col.caseInsensitive = collation;
 
   if (isIntegerType(dataType)) {
     // The display width is the only place tinyint(1) differs from tinyint(4): length carries it.
@@ -143,7 +146,11 @@ function buildColumn(r: Row, jsonColumns: Set<string>, mariadb: boolean): Column
     if (length !== undefined) col.length = length;
   }
 
-  if (dataType === 'enum') col.enumValues = parseLabels(sourceType);
+  if (dataType === 'enum') {
+    col.enumValues = parseLabels(sourceType);
+    // MySQL stores '' (index 0) for an invalid value outside strict mode: the data may hold it.
+    col.enumEmptyValue = !col.enumValues.includes('');
+  }
   if (dataType === 'set') col.setValues = parseLabels(sourceType);
 
   const generated = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(extra);

@@ -61,7 +61,9 @@ export async function loadKeys(q: Query, database: string): Promise<Map<string, 
         untranslatable: `functional index on ${expressions.join(', ')}: MySQL expressions are not translated to SQLite`,
       });
     } else {
-      keys.indexes.push({ name, unique, columns, method });
+      // COLLATION 'D': a descending key part (MySQL 8, MariaDB 10.8).
+      const desc = parts.map((p) => str(p.COLLATION).toUpperCase() === 'D');
+      keys.indexes.push({ name, unique, columns, method, ...(desc.some(Boolean) ? { desc } : {}) });
     }
   }
   return byTable;

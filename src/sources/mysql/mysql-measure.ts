@@ -1,8 +1,9 @@
 // One scan per table for the plan: exact rows, the largest row and value in bytes, and BIGINT
 // values JavaScript cannot hold exactly (beyond ±(2^53-1)).
 import type { Column, Table, TableMeasurement } from '../../catalog/types.js';
+import type { IntegerBounds } from '../source.js';
 import { qualifiedName } from './mysql-reader.js';
-import { num, str, type Query } from './mysql-rows.js';
+import { num, str, strOrNull, type Query } from './mysql-rows.js';
 import { isGeometryType, isTextType, quoteMy } from './mysql-types.js';
 
 const MAX_SAFE = '9007199254740991';
@@ -44,4 +45,11 @@ export async function measureTable(q: Query, table: Table): Promise<TableMeasure
 export async function countTable(q: Query, table: Table): Promise<number> {
   const [row] = await q(`SELECT COUNT(*) AS n FROM ${qualifiedName(table)}`);
   return Number(str(row.n));
+}
+
+export async function integerBounds(q: Query, table: Table, columns: readonly string[]): Promise<IntegerBounds[]> {
+  if (columns.length === 0) return [];
+  const select = columns.flatMap((c, i) => [`CAST(MIN(${quoteMy(c)}) AS CHAR) AS a${i}`, `CAST(MAX(${quoteMy(c)}) AS CHAR) AS b${i}`]);
+  const [row] = await q(`SELECT ${select.join(', ')} FROM ${qualifiedName(table)}`);
+  return columns.map((column, i) => ({ column, min: strOrNull(row[`a${i}`]), max: strOrNull(row[`b${i}`]) }));
 }

@@ -5,7 +5,7 @@ import type { Connection, Pool } from 'mysql2/promise';
 import type { Table } from '../../catalog/types.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { ReadOptions, Snapshot } from '../source.js';
-import { connectOne, coreOf, type MysqlTarget } from './mysql-connection.js';
+import { connectOne, coreOf, endConnection, lostError, type MysqlTarget } from './mysql-connection.js';
 import { buildSelect, qualifiedName, streamRows } from './mysql-reader.js';
 import { str, type Row } from './mysql-rows.js';
 import { stopQuery } from './mysql-stop.js';
@@ -45,17 +45,17 @@ export async function openSnapshot(target: MysqlTarget, pool: Pool, readers: num
     }
     if (locked) await lock.query('UNLOCK TABLES');
   } catch (e) {
-    await Promise.allSettled([...conns, ...(lock ? [lock] : [])].map((c) => c.end()));
+    await Promise.allSettled([...conns, ...(lock ? [lock] : [])].map(endConnection));
     throw e;
   } finally {
-    await lock?.end().catch(() => undefined);
+    if (lock) await endConnection(lock);
   }
   const live = await nonTransactionalTables(conns[0], target.database);
   let consistency = locked
     ? `consistent snapshot: ${n} reader transaction(s) started under FLUSH TABLES WITH READ LOCK`
     : `per-connection snapshots: ${refusal}, so each of the ${n} reader(s) sees its own instant`;
   if (live.length > 0) consistency += `; not InnoDB, read live: ${live.join(', ')}`;
-  return new MysqlSnapshot(pool, conns, consistency);
+  return new MysqlSnapshot(target, pool, conns, consistency);
 }
 
 /** Tables whose engine has no MVCC snapshot (MyISAM, Aria, MEMORY...): reads see current data. */
@@ -76,6 +76,7 @@ class MysqlSnapshot implements Snapshot {
   private closed = false;
 
   constructor(
+    private readonly target: MysqlTarget,
     private readonly pool: Pool,
     private readonly conns: Connection[],
     readonly consistency: string,
@@ -115,6 +116,8 @@ class MysqlSnapshot implements Snapshot {
         // Stopping the query keeps the connection and its snapshot transaction for the next read.
         usable = !lost && (await stopQuery(this.pool, coreOf(conn), query));
       });
+    } catch (e) {
+      throw lostError(e, this.target);
     } finally {
       if (usable) this.give(conn);
       else this.drop(conn);
@@ -126,6 +129,8 @@ class MysqlSnapshot implements Snapshot {
     try {
       const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM ${qualifiedName(table)}`);
       return Number(str((rows as Row[])[0].n));
+    } catch (e) {
+      throw lostError(e, this.target);
     } finally {
       this.give(conn);
     }
@@ -136,8 +141,10 @@ class MysqlSnapshot implements Snapshot {
     this.closed = true;
     await Promise.allSettled(
       this.conns.map(async (c) => {
+        // a connection that was lost has nothing to end: mysql2's end() on it never settles
+        if ((coreOf(c) as unknown as { _fatalError?: unknown })._fatalError) return c.destroy();
         await c.query('COMMIT').catch(() => undefined);
-        await c.end();
+        await endConnection(c);
       }),
     );
   }

@@ -4,11 +4,11 @@ import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { CastRule } from '../../casting/rules.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
-import type { ReadOptions, Snapshot, Source } from '../source.js';
+import type { IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
 import { MYSQL_CAST_RULES } from './mysql-cast-rules.js';
-import { acquire, connectError, coreOf, createPool, parseMysqlUrl, type MysqlTarget } from './mysql-connection.js';
+import { acquire, connectError, coreOf, createPool, endPool, lostError, parseMysqlUrl, type MysqlTarget } from './mysql-connection.js';
 import { introspect } from './mysql-introspector.js';
-import { countTable, measureTable } from './mysql-measure.js';
+import { countTable, integerBounds, measureTable } from './mysql-measure.js';
 import { buildSelect, streamRows } from './mysql-reader.js';
 import type { Query, Row } from './mysql-rows.js';
 import { openSnapshot } from './mysql-snapshot.js';
@@ -41,16 +41,18 @@ export class MysqlSource implements Source {
       const conn = await acquire(pool);
       conn.release();
     } catch (e) {
-      await pool.end().catch(() => undefined);
+      await endPool(pool);
       throw connectError(e, target);
     }
     return new MysqlSource(target, pool);
   }
 
   private async withConnection<T>(fn: (q: Query) => Promise<T>): Promise<T> {
-    const conn = await acquire(this.pool);
+    const conn = await acquire(this.pool).catch((e: unknown) => Promise.reject(lostError(connectError(e, this.target), this.target)));
     try {
       return await fn(queryOn(conn));
+    } catch (e) {
+      throw lostError(e, this.target);
     } finally {
       conn.release();
     }
@@ -68,6 +70,10 @@ export class MysqlSource implements Source {
     return this.withConnection((q) => countTable(q, table));
   }
 
+  integerBounds(table: Table, columns: readonly string[]): Promise<IntegerBounds[]> {
+    return this.withConnection((q) => integerBounds(q, table, columns));
+  }
+
   async *readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
     const statement = buildSelect(table, options);
     const conn = await acquire(this.pool);
@@ -76,6 +82,8 @@ export class MysqlSource implements Source {
       yield* streamRows(coreOf(conn), statement, options, async (query, lost) => {
         reusable = !lost && (await stopQuery(this.pool, coreOf(conn), query));
       });
+    } catch (e) {
+      throw lostError(e, this.target);
     } finally {
       if (reusable) conn.release();
       else conn.destroy();
@@ -87,6 +95,6 @@ export class MysqlSource implements Source {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await endPool(this.pool);
   }
 }

@@ -30,6 +30,7 @@ interface ColumnRow {
   identity: string;
   generated: string;
   comment: string | null;
+  nondeterministic: string | null;
 }
 
 export function tableScope(table: Table, enumTypes: ReadonlySet<string>, value?: Column): ExprScope {
@@ -42,7 +43,8 @@ export async function loadColumns(client: PoolClient, entries: TableEntry[], typ
     `SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS source_type,
             a.atttypid AS type_oid, a.atttypmod AS typmod, a.attnotnull AS not_null,
             pg_get_expr(d.adbin, d.adrelid) AS default_expr, a.attidentity AS identity,
-            a.attgenerated AS generated, col_description(a.attrelid, a.attnum) AS comment
+            a.attgenerated AS generated, col_description(a.attrelid, a.attnum) AS comment,
+            (SELECT co.collname FROM pg_collation co WHERE co.oid = a.attcollation AND NOT co.collisdeterministic) AS nondeterministic
        FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attrelid, a.attnum`,
@@ -66,6 +68,9 @@ export async function loadColumns(client: PoolClient, entries: TableEntry[], typ
       nullable: !(r.not_null || t.domainNotNull),
       ...(r.comment !== null && { comment: r.comment }),
     };
+    // citext and nondeterministic (ICU, case- or accent-insensitive) collations compare text loosely.
+    if (t.dataType === 'citext') column.caseInsensitive = 'citext';
+    else if (r.nondeterministic) column.caseInsensitive = r.nondeterministic;
     if (r.generated === 's' && r.default_expr !== null) {
       column.generated = r.default_expr;
     } else if (r.identity === 'a' || r.identity === 'd') {

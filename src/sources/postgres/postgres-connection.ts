@@ -2,7 +2,10 @@
 // mapping of connection failures to one-line UserErrors.
 import pg from 'pg';
 import type { CustomTypesConfig, PoolClient } from 'pg';
-import { UserError, redactUrl } from '../../errors.js';
+import type { Socket } from 'node:net';
+import { ConnectionLostError, UserError, redactUrl } from '../../errors.js';
+import { STALLED, endAndClose, stallTimeoutMs, watchSocket } from '../stall-watch.js';
+import { decodeUrlPart } from '../source-password.js';
 
 /** Where a URL points, for messages (never the password). */
 export interface PgTarget {
@@ -22,11 +25,12 @@ export function describeTarget(spec: string): PgTarget {
     throw new UserError(`invalid PostgreSQL URL '${redactUrl(spec)}': use postgres://user[:password]@host[:port]/database`);
   }
   // pg falls back to the same environment variables for what the URL leaves out.
-  const user = decodeURIComponent(url.username) || process.env.PGUSER || process.env.USER || 'postgres';
+  decodeUrlPart(url.password, 'password'); // pg decodes it later, with a raw stack on failure
+  const user = decodeUrlPart(url.username, 'user name') || process.env.PGUSER || process.env.USER || 'postgres';
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1') || url.searchParams.get('host') || process.env.PGHOST || 'localhost',
     port: Number(url.port || process.env.PGPORT || 5432),
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || process.env.PGDATABASE || user,
+    database: decodeUrlPart(url.pathname.replace(/^\//, ''), 'database name') || process.env.PGDATABASE || user,
     user,
     display: redactUrl(spec),
   };
@@ -125,6 +129,10 @@ export class PgPool {
       },
     };
     if (!this.initialized.has(client)) {
+      // A leased client whose server goes away emits 'error' (pg_terminate_backend, a reset);
+      // unheard it would crash the process. The query waiting on it fails with the same error.
+      client.on('error', () => undefined);
+      watchSocket((client as unknown as { connection?: { stream?: Socket } }).connection?.stream, () => waitingOnServer(client));
       try {
         await client.query(SESSION_SETUP);
       } catch (e) {
@@ -142,9 +150,34 @@ export class PgPool {
     else this.active--;
   }
 
-  end(): Promise<void> {
-    return this.pool.end();
+  /**
+   * Ends the pool; pg-pool resolves before the sockets close, which a stalled server would
+   * keep open: endAndClose waits for them within a bound.
+   */
+  async end(): Promise<void> {
+    const clients = (this.pool as unknown as { _clients?: { connection?: { stream?: Socket } }[] })._clients ?? [];
+    await endAndClose(
+      this.pool.end(),
+      clients.flatMap((c) => (c.connection?.stream ? [c.connection.stream] : [])),
+    );
   }
+}
+
+/**
+ * sslmode with libpq's meaning (require = encrypted, not verified; verify-full = verified), which
+ * pg adopts in its next major: asking for it now also spares the user pg's nine-line warning.
+ */
+function libpqSslModes(spec: string): string {
+  if (!/[?&]sslmode=/i.test(spec) || /[?&]uselibpqcompat=/i.test(spec)) return spec;
+  return `${spec}&uselibpqcompat=true`;
+}
+
+/** A query is waiting on the server: a plain query in flight, or a cursor fetching (not idle between reads). */
+function waitingOnServer(client: PoolClient): boolean {
+  const c = client as unknown as { _activeQuery?: { state?: string } | null; _queryQueue?: unknown[] };
+  const q = c._activeQuery;
+  if (q) return q.state !== 'idle' && q.state !== 'done';
+  return (c._queryQueue?.length ?? 0) > 0;
 }
 
 export class PgConnector {
@@ -157,7 +190,8 @@ export class PgConnector {
   /** A pool of at most `max` clients; clients come out of `acquire` with the session set up. */
   createPool(max: number): PgPool {
     const pool = new pg.Pool({
-      connectionString: this.spec,
+      connectionString: libpqSslModes(this.spec),
+      keepAlive: true,
       max,
       types: PG_TYPES,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -209,7 +243,16 @@ export function pgUserError(err: unknown, target: PgTarget): UserError | undefin
     case 'ENETUNREACH':
       return new UserError(`cannot reach PostgreSQL at ${at}: ${code} — check host/port and any firewall in between`);
     case 'ECONNRESET':
-      return new UserError(`PostgreSQL at ${at} closed the connection — check the server log and the URL's sslmode`);
+    case 'EPIPE':
+      return new ConnectionLostError(`PostgreSQL at ${at} closed the connection (${code}) — check the server log (and the URL's sslmode if it happens on connecting)`);
+    case STALLED:
+      return new ConnectionLostError(`PostgreSQL at ${at} stopped answering: nothing received for ${stallTimeoutMs() / 1000}s while a query ran (--stall-timeout)`);
+    case '57P01':
+    case '57P02':
+    case '08000':
+    case '08003':
+    case '08006':
+      return new ConnectionLostError(`PostgreSQL at ${at} ended the connection: ${message}`);
     case '28P01':
       return new UserError(`password authentication failed for user '${target.user}' at ${at} — check the user and password in the URL (or PGPASSWORD)`);
     case '28000':
@@ -224,6 +267,9 @@ export function pgUserError(err: unknown, target: PgTarget): UserError | undefin
       return new UserError(`PostgreSQL at ${at}: ${message} — the schema changed since it was read; run the plan again`);
     case '57P03':
       return new UserError(`PostgreSQL at ${at} is starting up or shutting down — retry in a moment`);
+  }
+  if (/^Connection terminated|connection is closed|Client has encountered a connection error/i.test(message)) {
+    return new ConnectionLostError(`lost the connection to PostgreSQL at ${at}: ${message}`);
   }
   // pg-pool's and pg's own wording for connectionTimeoutMillis running out.
   if (/^timeout (expired|exceeded)|connection timeout/i.test(message)) {

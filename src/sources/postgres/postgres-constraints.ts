@@ -141,6 +141,8 @@ interface IndexElement {
   attnum: number;
   name: string | null;
   expr: string;
+  /** indoption's DESC bit. */
+  desc: boolean;
 }
 
 export async function loadIndexes(client: PoolClient, entries: TableEntry[], enumTypes: ReadonlySet<string>): Promise<void> {
@@ -149,7 +151,8 @@ export async function loadIndexes(client: PoolClient, entries: TableEntry[], enu
   const r = await client.query<IndexRow>(
     `SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS unique, am.amname AS method,
             (SELECT json_agg(json_build_object('attnum', k.attnum, 'name', a.attname,
-                                               'expr', pg_get_indexdef(i.indexrelid, k.ord::int, false)) ORDER BY k.ord)
+                                               'expr', pg_get_indexdef(i.indexrelid, k.ord::int, false),
+                                               'desc', (i.indoption[k.ord - 1] & 1) = 1) ORDER BY k.ord)
                FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
                LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
               WHERE k.ord <= i.indnkeyatts)::text AS elements,
@@ -173,6 +176,7 @@ function toIndex(row: IndexRow, scope: ReturnType<typeof tableScope>): Index {
   const elements = JSON.parse(row.elements) as IndexElement[];
   const columns = elements.filter((e) => e.attnum !== 0 && e.name !== null).map((e) => e.name!);
   const index: Index = { name: row.name, unique: row.unique, columns, method: row.method };
+  if (elements.some((e) => e.desc)) index.desc = elements.map((e) => e.desc);
   if (row.method !== 'btree') {
     index.untranslatable = `${row.method} index: SQLite has B-tree indexes only`;
     return index;

@@ -2,6 +2,7 @@
 // reader delivers, bytea by length), and integers JavaScript cannot hold exactly.
 import type { PoolClient } from 'pg';
 import type { Column, Table, TableMeasurement } from '../../catalog/types.js';
+import type { IntegerBounds } from '../source.js';
 import { pgIdent, valueExpression } from './postgres-reader.js';
 
 const MAX_SAFE = '9007199254740991'; // Number.MAX_SAFE_INTEGER: a Worker reads larger integers inexactly
@@ -42,4 +43,11 @@ export async function measureTable(client: PoolClient, table: Table): Promise<Ta
       ...(holdsBigIntegers(c) ? { unsafeIntegers: Number(row[`u${i}`]) } : {}),
     })),
   };
+}
+
+export async function integerBounds(client: PoolClient, table: Table, columns: readonly string[]): Promise<IntegerBounds[]> {
+  if (columns.length === 0) return [];
+  const select = columns.flatMap((c, i) => [`min(${pgIdent(c)})::text AS a${i}`, `max(${pgIdent(c)})::text AS b${i}`]);
+  const r = await client.query<Record<string, string | null>>(`SELECT ${select.join(', ')} FROM ${table.sourceName}`);
+  return columns.map((column, i) => ({ column, min: r.rows[0][`a${i}`], max: r.rows[0][`b${i}`] }));
 }

@@ -6,6 +6,8 @@ import Cursor from 'pg-cursor';
 import type { SourceValue } from '../../casting/values.js';
 import type { Column, Table } from '../../catalog/types.js';
 import type { ReadOptions } from '../source.js';
+import type { EventEmitter } from 'node:events';
+import { stallTimeoutMs } from '../stall-watch.js';
 import { PG_TYPES } from './postgres-connection.js';
 
 export function pgIdent(name: string): string {
@@ -75,8 +77,34 @@ export async function* streamRows(client: PoolClient, table: Table, options: Rea
       yield rows;
     }
   } finally {
-    await cursor.close().catch(() => undefined);
+    await closeCursor(client, cursor);
   }
+}
+
+/**
+ * Closes the cursor's portal. pg-cursor waits for the server's ReadyForQuery, which never comes
+ * on a connection that was terminated or stalled: a cursor that failed is left alone (its client
+ * is discarded), and the wait ends when the connection does or after the stall timeout.
+ */
+async function closeCursor(client: PoolClient, cursor: Cursor<SourceValue[]>): Promise<void> {
+  const state = (cursor as unknown as { state?: string }).state;
+  if (state === 'error' || state === 'done') return;
+  const connection = (client as unknown as { connection: EventEmitter & { stream?: { destroy(): void } } }).connection;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      connection.stream?.destroy();
+      finish();
+    }, stallTimeoutMs());
+    const finish = () => {
+      clearTimeout(timer);
+      connection.off('end', finish);
+      connection.off('error', finish);
+      resolve();
+    };
+    connection.once('end', finish);
+    connection.once('error', finish);
+    cursor.close().then(finish, finish);
+  });
 }
 
 export async function countTable(client: PoolClient, table: Table): Promise<number> {

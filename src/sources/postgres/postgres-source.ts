@@ -4,16 +4,31 @@ import type { PoolClient } from 'pg';
 import type { CastRule } from '../../casting/rules.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
-import type { ReadOptions, Snapshot, Source } from '../source.js';
+import type { IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
 import { POSTGRES_CAST_RULES } from './postgres-cast-rules.js';
 import { PgConnector, pgUserError, type PgLease, type PgPool, type PgTarget } from './postgres-connection.js';
 import { introspect } from './postgres-introspector.js';
-import { measureTable } from './postgres-measure.js';
+import { integerBounds, measureTable } from './postgres-measure.js';
 import { countTable, streamRows } from './postgres-reader.js';
+import { endWithin } from '../stall-watch.js';
 
 const POOL_SIZE = 2; // catalog work and the odd unsnapshotted read; readers ask for their own
 const READ_ONLY = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 const SNAPSHOT_ID = /^[0-9A-Fa-f-]+$/;
+
+/**
+ * Ends a transaction on the way out, whatever state the connection is in: a query on a
+ * connection that was lost or stalled may never settle, so the wait is bounded (the client is
+ * then destroyed). True when the statement ran.
+ */
+async function settleQuietly(lease: PgLease, sql: string): Promise<boolean> {
+  let ok = false;
+  await endWithin(
+    lease.client.query(sql).then(() => (ok = true)),
+    () => lease.release(true),
+  );
+  return ok;
+}
 
 /**
  * Streams `body` on a pooled client inside the transaction `begin` opens. A consumer that stops
@@ -38,7 +53,7 @@ async function* readInTransaction(
     failed = true;
     throw pgUserError(e, target) ?? e;
   } finally {
-    if (!done) await lease.client.query('ROLLBACK').catch(() => undefined);
+    if (!done) failed = !(await settleQuietly(lease, 'ROLLBACK')) || failed;
     lease.release(failed);
   }
 }
@@ -53,7 +68,7 @@ async function inTransaction<T>(pool: PgPool, target: PgTarget, begin: string[],
     return result;
   } catch (e) {
     failed = true;
-    await lease.client.query('ROLLBACK').catch(() => undefined);
+    await settleQuietly(lease, 'ROLLBACK');
     throw pgUserError(e, target) ?? e;
   } finally {
     lease.release(failed);
@@ -105,7 +120,7 @@ export class PostgresSnapshot implements Snapshot {
 
   async close(): Promise<void> {
     await this.readerPool.end();
-    await this.exporter.client.query('COMMIT').catch(() => undefined);
+    await settleQuietly(this.exporter, 'COMMIT');
     this.exporter.release();
     await this.exporterPool.end();
   }
@@ -182,6 +197,10 @@ export class PostgresSource implements Source {
 
   measure(table: Table): Promise<TableMeasurement> {
     return inTransaction(this.pool, this.target, [READ_ONLY], (client) => measureTable(client, table));
+  }
+
+  integerBounds(table: Table, columns: readonly string[]): Promise<IntegerBounds[]> {
+    return inTransaction(this.pool, this.target, [READ_ONLY], (client) => integerBounds(client, table, columns));
   }
 
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {

@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import type { SourceValue } from '../../casting/values.js';
 import type { Table, TableMeasurement } from '../../catalog/types.js';
-import type { ReadOptions } from '../source.js';
+import type { IntegerBounds, ReadOptions } from '../source.js';
 import { parseCreateTable } from './sqlite-sql-text.js';
 import { quoteName, rowidName } from './sqlite-tables.js';
 
@@ -96,6 +96,13 @@ export class SqliteReader {
     return Number(row.n);
   }
 
+  countNullKeys(table: Table, columns: readonly string[]): number {
+    if (columns.length === 0) return 0;
+    const where = columns.map((c) => `${quoteName(c)} IS NULL`).join(' OR ');
+    const row = this.db.prepare(`SELECT count(*) AS n FROM ${quoteName(table.sourceName)} WHERE ${where}`).get() as { n: number };
+    return Number(row.n);
+  }
+
   /** Ends iterators a consumer left open, so that COMMIT and close() can run. */
   closeIterators(): void {
     for (const it of this.open) it.return?.();
@@ -135,4 +142,11 @@ export function measureTable(db: Database.Database, table: Table): TableMeasurem
     chunk.forEach((c, j) => columns.push({ column: c, maxBytes: values[2 * j], unsafeIntegers: values[2 * j + 1] }));
   }
   return { table: table.name, rows, maxRowBytes, columns };
+}
+
+export function integerBounds(db: Database.Database, table: Table, columns: readonly string[]): IntegerBounds[] {
+  if (columns.length === 0) return [];
+  const select = columns.flatMap((c, i) => [`CAST(min(${quoteName(c)}) AS TEXT) AS a${i}`, `CAST(max(${quoteName(c)}) AS TEXT) AS b${i}`]);
+  const row = db.prepare(`SELECT ${select.join(', ')} FROM ${quoteName(table.sourceName)}`).get() as Record<string, string | null>;
+  return columns.map((column, i) => ({ column, min: row[`a${i}`], max: row[`b${i}`] }));
 }

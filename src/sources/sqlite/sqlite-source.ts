@@ -6,10 +6,10 @@ import type { CastRule } from '../../casting/rules.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
 import { UserError } from '../../errors.js';
-import type { ReadOptions, Snapshot, Source } from '../source.js';
+import type { IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
 import { SQLITE_CAST_RULES } from './sqlite-cast-rules.js';
 import { introspectSqlite } from './sqlite-introspector.js';
-import { SqliteReader, measureTable } from './sqlite-reader.js';
+import { SqliteReader, integerBounds, measureTable } from './sqlite-reader.js';
 
 /** The file path in `sqlite:<path>`, `sqlite://<path>` or a bare path. */
 export function sqlitePath(spec: string): string {
@@ -81,12 +81,20 @@ export class SqliteSource implements Source {
     return measureTable(this.db, table);
   }
 
+  async integerBounds(table: Table, columns: readonly string[]): Promise<IntegerBounds[]> {
+    return integerBounds(this.db, table, columns);
+  }
+
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
     return this.reader.readRows(table, options);
   }
 
   async countRows(table: Table): Promise<number> {
     return this.reader.countRows(table);
+  }
+
+  async countNullKeys(table: Table, columns: readonly string[]): Promise<number> {
+    return this.reader.countNullKeys(table, columns);
   }
 
   /**
@@ -103,6 +111,7 @@ export class SqliteSource implements Source {
       consistency: 'one read transaction',
       readRows: (table, options) => reader.readRows(table, options),
       countRows: async (table) => reader.countRows(table),
+      countNullKeys: async (table, columns) => reader.countNullKeys(table, columns),
       close: async () => {
         reader.closeIterators();
         if (db.open) {

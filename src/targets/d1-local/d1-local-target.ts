@@ -50,6 +50,7 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
     kind: 'd1-local',
     description: where,
     capabilities: D1_LOCAL_CAPABILITIES,
+    lockFile: `${location.path}.flarelift-lock`,
     async open() {
       const created = !existsSync(location.path);
       const session = await SqliteWriterSession.open({ file: location.path, where, restoreJournalMode: false, maxParameters: D1_LOCAL_CAPABILITIES.maxBoundParameters });

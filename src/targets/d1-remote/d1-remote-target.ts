@@ -38,6 +38,7 @@ export function d1RemoteTarget(options: D1RemoteOptions): Target {
     kind: 'd1-remote',
     description,
     capabilities: SQL_FILES_CAPABILITIES,
+    lockFile: `${dir}.flarelift-lock`,
     async open() {
       return remoteSession(new SqlFilesSession(files, true), wrangler(), args, dir);
     },

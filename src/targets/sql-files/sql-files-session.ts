@@ -1,7 +1,8 @@
 // Writing a copy as import files for D1: one table per file, files under a size, each starting
 // with `PRAGMA defer_foreign_keys = on;`, listed in manifest.json in foreign-key-safe order once
 // complete. The manifest is the journal: rows in a file not yet listed are read again on resume.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../../catalog/findings.js';
 import type { TableMapping } from '../../schema/mapping.js';
@@ -11,6 +12,7 @@ import type { JournalEntry, RowFailure, SchemaSetup, TargetReport, TargetSession
 import { MANIFEST, readManifest, writeManifest, type Manifest, type ManifestFile } from './sql-manifest.js';
 import { sqlBytes } from './sql-literals.js';
 import { InsertStatements } from './sql-statements.js';
+import { makeDirectory } from '../../make-directory.js';
 
 export const DATA_FILE_HEADER = 'PRAGMA defer_foreign_keys = on;\n';
 
@@ -32,7 +34,13 @@ interface OpenFile {
   firstKey: string | null;
 }
 
-const safeName = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+/** Table names in file names: plain characters, and short (a 300-character name would pass the file system's limit). */
+const MAX_NAME_IN_FILE = 60;
+const safeName = (s: string) => {
+  const plain = s.replace(/[^A-Za-z0-9_-]/g, '_');
+  if (plain.length <= MAX_NAME_IN_FILE) return plain;
+  return `${plain.slice(0, MAX_NAME_IN_FILE)}_${createHash('sha256').update(s).digest('hex').slice(0, 10)}`;
+};
 
 export class SqlFilesSession implements TargetSession {
   manifest!: Manifest;
@@ -62,6 +70,9 @@ export class SqlFilesSession implements TargetSession {
       this.removeUnlisted();
       return { journal: m.tables.map(({ order: _o, key: _k, ...e }) => e), tables: new Map() };
     }
+    if (existsSync(this.options.dir) && !statSync(this.options.dir).isDirectory()) {
+      throw new UserError(`${this.options.dir} is a file, not a directory: sql:<dir> names a directory for the import files (a new or empty one)`);
+    }
     if (existsSync(this.options.dir)) {
       // Left by a run killed before its manifest was written: a schema file and temporary files.
       const ours = (f: string) => f.endsWith('.tmp') || /^\d+-schema\.sql$/.test(f);
@@ -75,7 +86,7 @@ export class SqlFilesSession implements TargetSession {
   }
 
   async begin(setup: { schema?: SchemaSetup; entries: JournalEntry[]; tables: TableMapping[] }): Promise<void> {
-    guardWrite(this.where, () => mkdirSync(this.options.dir, { recursive: true }));
+    guardWrite(this.where, () => makeDirectory(this.options.dir));
     const order = new Map(setup.tables.map((m, i) => [m.name, i + 1]));
     this.manifest = {
       format: 'flarelift-sql/1',

@@ -37,6 +37,7 @@ export function sqlFilesTarget(dir: string, options: { fileBytes?: number; cwd?:
     kind: 'sql-files',
     description: `SQL import files in ${absolute}`,
     capabilities: SQL_FILES_CAPABILITIES,
+    lockFile: `${absolute.replace(/[\\/]+$/, '')}.flarelift-lock`,
     open: async () => new SqlFilesSession(sessionOptions),
     reader: async () => {
       throw new UserError(`sql:${dir} is a directory of import files, not a database: apply them (wrangler d1 execute --file) and verify the database (d1:<name>)`);

@@ -12,6 +12,7 @@ export class DigestWorker {
   private readonly waiting = new Map<number, { resolve(d: RangeDigest): void; reject(e: Error): void }>();
   private nextId = 1;
   private failed: Error | undefined;
+  private exited = false;
 
   constructor(file: string) {
     const here = import.meta.url;
@@ -31,7 +32,10 @@ export class DigestWorker {
       else w?.resolve({ rows: m.rows, digest: m.digest });
     });
     this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => this.fail(new Error(`the digest worker stopped (exit code ${code})`)));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.fail(new Error(`the digest worker stopped (exit code ${code})`));
+    });
     // An idle worker does not keep the process alive; one with requests pending does.
     this.worker.unref();
   }
@@ -55,6 +59,10 @@ export class DigestWorker {
 
   async close(): Promise<void> {
     this.failed ??= new Error('the digest worker was closed');
+    // An unref'd worker lets the process run out of work before terminate() settles, leaving
+    // the caller's await unsettled (exit code 13): keep it referenced until it has exited.
+    if (this.exited) return; // terminate() of an exited worker never settles
+    this.worker.ref();
     await this.worker.terminate();
   }
 }

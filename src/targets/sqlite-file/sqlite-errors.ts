@@ -23,6 +23,9 @@ export function writeFailure(e: unknown, where: string): UserError | undefined {
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new UserError(`${where} is not writable (${why}): fix its permissions or choose another target`);
   }
+  if (code === 'ENAMETOOLONG') {
+    return new UserError(`a file name under ${where} is too long for the file system (${why}): choose a shorter path`);
+  }
   if (code.startsWith('SQLITE_CANTOPEN') || ['ENOTDIR', 'EISDIR', 'ENOENT', 'EEXIST'].includes(code)) {
     return new UserError(`cannot open ${where} (${why}): check the path and that its directory can be created`);
   }

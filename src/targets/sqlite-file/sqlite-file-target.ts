@@ -20,6 +20,7 @@ export function sqliteFileTarget(file: string, cwd: string = process.cwd()): Tar
     kind: 'sqlite-file',
     description: `SQLite file ${absolute}`,
     capabilities: SQLITE_FILE_CAPABILITIES,
+    lockFile: `${absolute}.flarelift-lock`,
     open: () => SqliteWriterSession.open({ file: absolute, where: absolute, restoreJournalMode: true, maxParameters: SQLITE_FILE_CAPABILITIES.maxBoundParameters }),
     async reader() {
       const { openLocalReader } = await import('./sqlite-file-reader.js');

@@ -3,7 +3,7 @@
 // it, each batch one transaction together with its journal row. It runs in the writer thread
 // (sqlite-worker.ts); tests may use it in-thread.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+
 import path from 'node:path';
 import type { Finding } from '../../catalog/findings.js';
 import { quoteAlways } from '../../schema/identifiers.js';
@@ -12,6 +12,7 @@ import type { JournalEntry, RowFailure, SchemaSetup, TargetReport, TargetSession
 import { guardWrite } from './sqlite-errors.js';
 import { makeInserter, type Inserter, type TableShape } from './sqlite-inserter.js';
 import { SqliteJournal } from './sqlite-journal.js';
+import { makeDirectory } from '../../make-directory.js';
 
 export interface SqliteSessionOptions {
   /** Absolute path of the database file (created with its directory when missing). */
@@ -26,7 +27,7 @@ export interface SqliteSessionOptions {
 
 export function openSqliteSession(options: SqliteSessionOptions): SqliteSession {
   const db = guardWrite(options.where, () => {
-    mkdirSync(path.dirname(options.file), { recursive: true });
+    makeDirectory(path.dirname(options.file));
     const d = new Database(options.file);
     // Fail now, not at the first batch, when the file is not a database or cannot be written.
     d.prepare('SELECT count(*) FROM sqlite_master').get();
