@@ -173,7 +173,7 @@ export async function copyUnits(options: UnitCopyRunOptions): Promise<CopySummar
   const selected = selectCollections(await source.collections(), options.collections, target);
   const cast = target.castFrom(source);
   const rejects = new RejectFiles(options.rejectDir ?? DEFAULT_REJECT_DIR);
-  const session = await target.open();
+  const session = await target.open({ jobs });
   const started = Date.now();
   let snapshot: UnitSnapshot | undefined;
   try {

@@ -27,6 +27,8 @@ export interface UnitVerifyRunOptions {
   maxFailures?: number;
   failuresFile?: string;
   rejectDir?: string;
+  /** Read both sides' contents through and compare their digests (buckets: MD5 of every object). */
+  checksum?: boolean;
   signal?: AbortSignal;
   onEvent?: VerifyEventListener;
 }
@@ -40,6 +42,7 @@ interface Shared {
   failures: FailuresFile;
   batchSize: number;
   signal: AbortSignal;
+  checksum: boolean;
   emit: VerifyEventListener;
 }
 
@@ -75,7 +78,7 @@ async function verifyCollection(c: Collection, s: Shared): Promise<VerifyTableSu
     return null;
   };
   let interrupted = false;
-  for await (const batch of s.snapshot.read(c, { maxUnits: s.batchSize, maxBytes: 4 * 1024 * 1024, signal: s.signal })) {
+  for await (const batch of s.snapshot.read(c, { maxUnits: s.batchSize, maxBytes: 4 * 1024 * 1024, signal: s.signal, digest: s.checksum })) {
     out.sourceRows += batch.length;
     const wanted: Unit<unknown>[] = [];
     for (const unit of batch) {
@@ -83,7 +86,7 @@ async function verifyCollection(c: Collection, s: Shared): Promise<VerifyTableSu
       if (e) wanted.push(e);
       else out.rejected++;
     }
-    const found = await s.reader.get(c, wanted.map((u) => u.key));
+    const found = await s.reader.get(c, wanted.map((u) => u.key), { digest: s.checksum });
     wanted.forEach((e, i) => {
       const actual = found[i];
       const key = { key: readableKey(e.key) };
@@ -150,6 +153,7 @@ export async function verifyUnits(options: UnitVerifyRunOptions): Promise<Verify
       failures,
       batchSize: Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS)),
       signal: stop.signal,
+      checksum: Boolean(options.checksum),
       emit,
     };
     const items = selected.map((c) => ({ name: c.name, size: c.sizeEstimate ?? 0, c }));

@@ -35,6 +35,8 @@ export { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES };
 
 export interface VerifyRunOptions {
   source: Source;
+  /** Buckets: read every object on both sides and compare MD5s. */
+  checksum?: boolean;
   target: TargetReader;
   /** User cast rules (flarelift.toml): must be the ones the copy used. */
   userRules?: CastRule[];
