@@ -9,9 +9,9 @@ import path from 'node:path';
 
 /** Distinct rows counted in memory before spilling: few, so the map's entries die young instead of filling the old generation. */
 const MEMORY_ROWS = 2_000;
-/** Spill partitions: 4 million distinct rows per side make ~30,000 rows a partition. */
-const PARTITIONS = 256;
-const WRITE_BYTES = 16 * 1024;
+/** Spill partitions: 4 million distinct rows per side make ~8,000 a partition, whose map is what the final pass holds. */
+const PARTITIONS = 1024;
+const WRITE_BYTES = 4 * 1024;
 
 /** FNV-1a over the id's UTF-16 units: spreads ids over the partitions. */
 function partitionOf(id: string): number {
