@@ -15,6 +15,7 @@ import type { UnitCast, UnitTarget, UnitTargetReader } from '../targets/unit-tar
 import { FailuresFile, type FailureRecord } from './failures-file.js';
 import { DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES } from './verify-defaults.js';
 import type { VerifyEventListener, VerifySummary, VerifyTableSummary } from './verify-events.js';
+import { verifySummary } from './verify-summary.js';
 
 export interface UnitVerifyRunOptions {
   source: UnitSource;
@@ -153,32 +154,17 @@ export async function verifyUnits(options: UnitVerifyRunOptions): Promise<Verify
     };
     const items = selected.map((c) => ({ name: c.name, size: c.sizeEstimate ?? 0, c }));
     const results = await forEachItem(items, jobs, stop, (i) => verifyCollection(i.c, shared));
-    const tables = selected.flatMap((c) => results.get(c.name) ?? []);
-    const interrupted = tables.length < selected.length || stop.signal.aborted;
-    const sum = (f: (t: VerifyTableSummary) => number) => tables.reduce((n, t) => n + f(t), 0);
-    const totals = {
-      sourceRows: sum((t) => t.sourceRows),
-      targetRows: sum((t) => t.targetRows),
-      missing: sum((t) => t.missing),
-      extra: sum((t) => t.extra),
-      changed: sum((t) => t.changed),
-      rejected: sum((t) => t.rejected),
-      mismatches: sum((t) => t.mismatches),
-      ms: Date.now() - started,
-    };
-    const notes = failures.written < totals.mismatches && failures.written >= failures.max ? [`the failures file holds the first ${failures.written} of ${totals.mismatches} differences (--max-failures)`] : [];
-    const summary: VerifySummary = {
-      ok: totals.mismatches === 0 && !interrupted,
-      interrupted,
+    const summary = verifySummary({
       source: source.description,
       target: target.description,
       consistency: snapshot.consistency,
-      tables,
-      totals,
-      ...(failures.written > 0 ? { failuresFile: failures.file } : {}),
-      failuresWritten: failures.written,
-      notes,
-    };
+      selected: selected.length,
+      tables: selected.flatMap((c) => results.get(c.name) ?? []),
+      aborted: stop.signal.aborted,
+      started,
+      failures,
+      notes: () => [],
+    });
     emit({ type: 'done', summary });
     return summary;
   } finally {

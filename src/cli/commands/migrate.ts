@@ -6,6 +6,7 @@ import { loadConfig } from '../../config/config.js';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { migrateAnySource, type MigrateResult } from '../../pipeline/migrate.js';
 import { withAnySource } from '../../sources/with-source.js';
+import { parseAnyTarget } from '../../targets/registry.js';
 import { DEFAULT_FAILURES_FILE } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
 import type { Output } from '../output.js';
@@ -82,8 +83,10 @@ export async function runMigrate(o: MigrateCliOptions, output: Output): Promise<
   const { signal, dispose } = interruptible(() => output.err('interrupted: stopping at the next safe point; finish later with --resume'), EXIT_CODES.interrupted);
   const { batchSize, ...targetOptions } = targetOptionValues(o, 'write');
   try {
+    // The target is checked before the source is opened: a wrong --to costs no connection.
+    const target = parseAnyTarget(o.to, targetOptions);
     return await withAnySource(o.from, (source) =>
-      migrateAnySource(source, o.to, targetOptions, config.castRules, {
+      migrateAnySource(source, target, config.castRules, {
         batchSize: batchSize as number | undefined,
         acceptFindings: o.acceptFindings,
         acceptRejects: o.acceptRejects,
