@@ -1,18 +1,34 @@
-// `npm run bench [-- --rows N] [--jobs N] [--keys N] [--bucket-only] [--no-large]`: the copy benchmark, the verify
-// benchmark on the same table and local D1 size, the keyless one, Redis -> local KV (--keys), the way back
-// (D1 -> PostgreSQL), then files into local R2 (bucket-bench.ts), each printing its figures and ratios against
-// baselines measured in the same run. Separate processes, so each one's peak RSS is its own.
+// `npm run bench [-- --rows N] [--jobs N] [--keys N] [--no-large] [--only PART]`: the copy benchmark,
+// the verify benchmark on the same table and local D1 size, keyless verify's memory, Redis -> local KV
+// (--keys), the way back (D1 -> PostgreSQL), then files into local R2 (--no-large skips the 1 GiB
+// object), each printing its figures and ratios against baselines measured in the same run. Separate
+// processes, so each one's peak RSS is its own. --only runs one part (verify and reverse need copy's
+// table); --bucket-only is --only bucket.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const scripts = args.includes('--bucket-only')
-  ? ['bucket-bench.ts']
-  : ['copy-bench.ts', 'verify-bench.ts', 'keyless-bench.ts', 'redis-kv-bench.ts', 'reverse-bench.ts', 'bucket-bench.ts'];
-for (const script of scripts) {
-  const own = script === 'bucket-bench.ts' ? args : args.filter((a) => a !== '--no-large' && a !== '--bucket-only');
+const PARTS: Record<string, string> = {
+  copy: 'copy-bench.ts',
+  verify: 'verify-bench.ts',
+  keyless: 'keyless-bench.ts',
+  'redis-kv': 'redis-kv-bench.ts',
+  reverse: 'reverse-bench.ts',
+  bucket: 'bucket-bench.ts',
+};
+const at = args.indexOf('--only');
+let only = at >= 0 ? args.splice(at, 2)[1] : undefined;
+if (args.includes('--bucket-only')) only = 'bucket';
+if (only !== undefined && !(only in PARTS)) {
+  console.error(`--only takes one of ${Object.keys(PARTS).join(', ')}, not ${only}`);
+  process.exit(2);
+}
+for (const [part, script] of Object.entries(PARTS)) {
+  if (only !== undefined && part !== only) continue;
+  // Bucket-only flags go to the bucket bench alone; the others would refuse them.
+  const own = part === 'bucket' ? args : args.filter((a) => a !== '--no-large' && a !== '--bucket-only');
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script), ...own], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -5,7 +5,7 @@
 // chunk, in binary, without building a string: at a million rows, string garbage costs more
 // than reading the rows. Each value is a tag and a fixed-size or length-prefixed body, and a
 // row's column count is fixed, so rows concatenate unambiguously.
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import { canonical, type SqliteValue } from '../casting/values.js';
 
 const NULL = 0x4e; // N
@@ -125,7 +125,23 @@ export const canonicalKey = canonicalRow;
  * base64 never does.
  */
 export function rowId(row: string): string {
-  return row.length <= 40 ? row : createHash('sha1').update(row).digest('base64');
+  return row.length <= 40 ? row : sha1Base64(row);
+}
+
+/** One-shot crypto.hash (Node 20.12+) makes no Hash object per row: millions of them are GC work. */
+const oneShot = (crypto as { hash?: typeof crypto.hash }).hash;
+const sha1Base64 = oneShot ? (data: string | Buffer) => oneShot('sha1', data, 'base64') : (data: string | Buffer) => createHash('sha1').update(data).digest('base64');
+
+/** A row's identity in a multiset comparison: SHA-1 (base64) of its encoding, made in one reused buffer. */
+export class RowIds {
+  private readonly rows = new EncodedRows();
+
+  of(values: readonly SqliteValue[]): string {
+    const rows = this.rows;
+    rows.clear();
+    rows.add(values);
+    return sha1Base64(rows.buf.subarray(0, rows.length));
+  }
 }
 
 /** The values a canonicalRow() text was made of (integers as BigInt, as the target reads them). */

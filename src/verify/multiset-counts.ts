@@ -7,11 +7,11 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Distinct rows counted in memory before spilling (a few MB of map: what survives in it also fills the old generation). */
-const MEMORY_ROWS = 10_000;
-/** Spill partitions: 4 million distinct rows per side make ~30,000 rows a partition. */
-const PARTITIONS = 256;
-const WRITE_BYTES = 64 * 1024;
+/** Distinct rows counted in memory before spilling: few, so the map's entries die young instead of filling the old generation. */
+const MEMORY_ROWS = 2_000;
+/** Spill partitions: 4 million distinct rows per side make ~8,000 a partition, whose map is what the final pass holds. */
+const PARTITIONS = 1024;
+const WRITE_BYTES = 4 * 1024;
 
 /** FNV-1a over the id's UTF-16 units: spreads ids over the partitions. */
 function partitionOf(id: string): number {
@@ -26,8 +26,9 @@ function partitionOf(id: string): number {
 export class NetCounts {
   private mem = new Map<string, number>();
   private dir: string | undefined;
-  private readonly pending: Buffer[][] = [];
-  private readonly pendingBytes: number[] = [];
+  /** One write buffer per partition, records packed into it as they spill (no object per record). */
+  private readonly pending: (Buffer | undefined)[] = new Array<Buffer | undefined>(PARTITIONS);
+  private readonly pendingBytes = new Uint32Array(PARTITIONS);
 
   constructor(private readonly memoryRows = MEMORY_ROWS) {}
 
@@ -50,6 +51,8 @@ export class NetCounts {
       return;
     }
     this.flush();
+    for (let p = 0; p < PARTITIONS; p++) this.write(p);
+    this.pending.fill(undefined);
     for (let p = 0; p < PARTITIONS; p++) {
       const counts = new Map<string, number>();
       let data: Buffer;
@@ -84,23 +87,23 @@ export class NetCounts {
   private flush(): void {
     this.dir ??= mkdtempSync(path.join(os.tmpdir(), 'flarelift-multiset-'));
     for (const [id, n] of this.mem) {
-      const text = Buffer.from(id, 'utf8');
-      const record = Buffer.allocUnsafe(12 + text.length);
-      record.writeUInt32LE(text.length, 0);
-      text.copy(record, 4);
-      record.writeDoubleLE(n, 4 + text.length); // exact to 2^53 occurrences
       const p = partitionOf(id);
-      (this.pending[p] ??= []).push(record);
-      this.pendingBytes[p] = (this.pendingBytes[p] ?? 0) + record.length;
-      if (this.pendingBytes[p] >= WRITE_BYTES) this.write(p);
+      const size = 12 + Buffer.byteLength(id, 'utf8');
+      if (this.pendingBytes[p] + size > WRITE_BYTES) this.write(p);
+      let buf = this.pending[p];
+      if (buf === undefined || buf.length < size) buf = this.pending[p] = Buffer.allocUnsafeSlow(Math.max(WRITE_BYTES, size));
+      let at = this.pendingBytes[p];
+      at = buf.writeUInt32LE(size - 12, at);
+      at += buf.write(id, at, 'utf8');
+      buf.writeDoubleLE(n, at); // exact to 2^53 occurrences
+      this.pendingBytes[p] += size;
     }
-    for (let p = 0; p < PARTITIONS; p++) if (this.pendingBytes[p]) this.write(p);
     this.mem = new Map();
   }
 
   private write(p: number): void {
-    appendFileSync(this.file(p), Buffer.concat(this.pending[p]));
-    this.pending[p] = [];
+    if (this.pendingBytes[p] === 0) return;
+    appendFileSync(this.file(p), this.pending[p]!.subarray(0, this.pendingBytes[p]));
     this.pendingBytes[p] = 0;
   }
 }

@@ -1,10 +1,10 @@
 // Tables without a key: nothing identifies a row but its values, so both sides are compared as
-// multisets — each distinct row (rowId of its canonical text) with how many times it occurs.
+// multisets — each distinct row (RowIds: SHA-1 of its encoding) with how many times it occurs.
 // NetCounts holds source count minus target count (in bounded memory: it spills to disk past a
 // limit); rows whose count is not zero differ. Example rows for the failures file take a second
 // pass over the side that holds them.
 import type { SqliteValue } from '../casting/values.js';
-import { canonicalRow, rowId } from './chunk-hash.js';
+import { RowIds } from './chunk-hash.js';
 import { NetCounts } from './multiset-counts.js';
 import { SourceCaster } from './source-rows.js';
 import { newDifferences, readAhead, type TableOutcome, type TableRun } from './table-run.js';
@@ -23,7 +23,8 @@ async function* targetRows(run: TableRun): AsyncGenerator<TargetRow[]> {
     const page = await run.reader.rowidPage(after, rows);
     if (page.length === 0) return;
     after = page[page.length - 1].at(-1) as bigint;
-    yield page.map((r) => r.slice(0, -1));
+    for (const r of page) r.pop(); // in place: a copy of every row is garbage the GC must chase
+    yield page;
     if (page.length < rows) return;
   }
 }
@@ -53,8 +54,9 @@ async function compare(run: TableRun, counts: NetCounts): Promise<TableOutcome> 
   const diff = newDifferences(run);
   const out: TableOutcome = { sourceRows: 0, targetRows: 0, rejected: 0, diff, interrupted: false };
   const caster = new SourceCaster(run.m, run.rejects);
+  const ids = new RowIds();
   for await (const { rows, read } of sourceRows(run, caster)) {
-    for (const row of rows) counts.add(rowId(canonicalRow(row)), 1);
+    for (const row of rows) counts.add(ids.of(row), 1);
     out.sourceRows += read;
     run.progress(out.sourceRows);
     if (run.signal.aborted) {
@@ -65,7 +67,7 @@ async function compare(run: TableRun, counts: NetCounts): Promise<TableOutcome> 
   out.rejected = caster.rejected;
   for await (const rows of targetRows(run)) {
     out.targetRows += rows.length;
-    for (const row of rows) counts.add(rowId(canonicalRow(row)), -1);
+    for (const row of rows) counts.add(ids.of(row), -1);
   }
   // Exact counts from every differing row; the first few kept to find example rows for.
   const net = new Map<string, number>();
@@ -79,7 +81,7 @@ async function compare(run: TableRun, counts: NetCounts): Promise<TableOutcome> 
   const example = (rows: SqliteValue[][], sign: 1 | -1) => {
     for (const row of rows) {
       if (diff.full) return;
-      const id = rowId(canonicalRow(row));
+      const id = ids.of(row);
       const n = net.get(id);
       if (n === undefined || Math.sign(n) !== sign) continue;
       diff.multisetExample(sign > 0 ? 'missing' : 'extra', row, Math.abs(n));

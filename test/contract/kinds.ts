@@ -5,6 +5,7 @@
 // (counts, which unit a target's limits reject, which unit the tamper step changes).
 import Database from 'better-sqlite3';
 import type { CollectionKind } from '../../src/catalog/collection.js';
+import { Redis } from 'ioredis';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { localD1Path } from '../../src/cloudflare/local-state.js';
@@ -13,6 +14,7 @@ import type { TargetSpecOptions } from '../../src/targets/registry.js';
 import { dropPgDatabase } from '../helpers/pg.js';
 import { installFakeWrangler, makeProject, REAL_WRANGLER } from '../helpers/copy-project.js';
 import { mysqlUrl, pgUrl } from '../helpers/env.js';
+import { makeKvProject, redisUrl, wranglerKv } from '../helpers/redis-kv.js';
 import { openForTamper } from '../helpers/verify-helpers.js';
 import { BIG_ID, dropMysqlDatabase, ITEMS, makeMysqlFixture, makePostgresFixture, makeSqliteFixture, TAGS, TAMPERED_ID } from './fixture.js';
 
@@ -87,6 +89,11 @@ function tamperSqlite(file: () => string) {
 }
 
 const DB = 'fl_i9_contract';
+/** The Redis fixture: its own database index of issue 9's, string keys and one key over KV's 512 bytes. */
+const REDIS_DB = 11;
+const REDIS_COLLECTION = `db${REDIS_DB}`;
+const KEYS = 60;
+const LONG_KEY = `long:${'k'.repeat(595)}`;
 
 export const SOURCES: SourceEntry[] = [
   {
@@ -119,6 +126,32 @@ export const SOURCES: SourceEntry[] = [
     },
     teardown: () => dropMysqlDatabase(DB),
     bad: () => mysqlUrl('fl_i9_no_such_database'),
+  },
+  {
+    name: 'redis',
+    collectionKind: 'keyspace',
+    units: KEYS + 1,
+    rejected: (limits) => (limits === 'KV' ? [{ collection: REDIS_COLLECTION, key: LONG_KEY, reason: /^key of 600 bytes is over KV's/ }] : []),
+    tampered: { collection: REDIS_COLLECTION, key: { key: `item:${TAMPERED_ID}` } },
+    async setup() {
+      const r = new Redis(redisUrl(REDIS_DB));
+      try {
+        await r.flushdb();
+        const pipeline = r.pipeline();
+        for (let i = 1; i <= KEYS; i++) pipeline.set(`item:${i}`, `value ${i} ✓`);
+        pipeline.set(LONG_KEY, 'a key over KV\'s 512 bytes');
+        await pipeline.exec();
+      } finally {
+        r.disconnect();
+      }
+      return redisUrl(REDIS_DB);
+    },
+    async teardown() {
+      const r = new Redis(redisUrl(REDIS_DB));
+      await r.flushdb();
+      r.disconnect();
+    },
+    bad: () => 'redis://127.0.0.1:1/0',
   },
 ];
 
@@ -207,6 +240,54 @@ export const TARGETS: TargetEntry[] = [
         readBack: async () => ({ to: `d1:${project.database}`, options }),
         tamper: tamperSqlite(() => path.join(fakeDir, `${project.database}.sqlite`)),
         bad: ['--to', `d1:${project.database}`, '--config', project.config, '--remote', '--persist-to', path.join(work, 'state')],
+      };
+    },
+  },
+  {
+    name: 'kv-local',
+    collectionKind: 'keyspace',
+    limits: 'KV',
+    make() {
+      const project = makeKvProject(['CACHE']);
+      const options = { config: project.config, cwd: project.dir };
+      return {
+        to: 'kv:CACHE',
+        options,
+        args: ['--config', project.config],
+        env: { FLARELIFT_WRANGLER: REAL_WRANGLER },
+        readBack: async () => ({ to: 'kv:CACHE', options }),
+        // A stray write through the real wrangler, to the state `wrangler dev` reads.
+        tamper: async (unit) => void (await wranglerKv(project, ['key', 'put', '--binding', 'CACHE', '--local', (unit.key as { key: string }).key, 'tampered'])),
+        bad: ['--to', 'kv:NO_SUCH_BINDING', '--config', project.config],
+      };
+    },
+  },
+  {
+    name: 'kvjson',
+    collectionKind: 'keyspace',
+    limits: 'KV',
+    make(work) {
+      const dir = path.join(work, 'kvjson');
+      return {
+        to: `kvjson:${dir}`,
+        options: {},
+        args: [],
+        env: {},
+        readBack: async () => ({ to: `kvjson:${dir}`, options: {} }),
+        async tamper(unit) {
+          // One pair a line in the bulk files manifest.json lists: the pair's value changes.
+          const { key } = unit.key as { key: string };
+          const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: { file: string }[] };
+          for (const { file } of manifest.files) {
+            const text = readFileSync(path.join(dir, file), 'utf8');
+            const lines = text.split('\n').map((l) => {
+              const pair = /^\s*\{/.test(l) ? (JSON.parse(l.replace(/,\s*$/, '')) as { key: string; value: string }) : undefined;
+              return pair?.key === key ? l.replace(JSON.stringify(pair.value), JSON.stringify('tampered')) : l;
+            });
+            writeFileSync(path.join(dir, file), lines.join('\n'));
+          }
+        },
+        bad: ['--to', `kvjson:${dir}`, '--remote'],
       };
     },
   },

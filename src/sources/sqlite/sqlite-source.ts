@@ -8,6 +8,7 @@ import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
 import { UserError } from '../../errors.js';
 import type { IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
 import { SQLITE_CAST_RULES } from './sqlite-cast-rules.js';
+import { limitReadCache } from './sqlite-read-cache.js';
 import { introspectSqlite } from './sqlite-introspector.js';
 import { SqliteReader, integerBounds, measureTable } from './sqlite-reader.js';
 
@@ -41,6 +42,7 @@ export function openDatabase(file: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
+    limitReadCache(db);
     // better-sqlite3 opens lazily: the first read is what finds out the file is not a database.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     return db;

@@ -12,6 +12,7 @@ import type { TableMapping } from '../../schema/mapping.js';
 import { DigestWorker } from './digest-worker.js';
 import { checkColumns, rowidName, shapeOf, type TargetReader, type TargetRow, type TargetTableReader } from '../reader.js';
 import { lookupSql, rangeSql, rowidSql } from './read-sql.js';
+import { limitReadCache } from '../../sources/sqlite/sqlite-read-cache.js';
 
 /** Keys per lookup statement (SQLite allows 32,766 parameters; this keeps statements small). */
 const LOOKUP_KEYS = 200;
@@ -22,6 +23,7 @@ export function openLocalReader(file: string, description: string, hint: string)
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     db.defaultSafeIntegers(true);
+    limitReadCache(db);
     db.exec('BEGIN');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (e) {
