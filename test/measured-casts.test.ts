@@ -56,7 +56,7 @@ describe('PostgreSQL numeric(p, 0) beyond 2^53', () => {
       'CREATE TABLE line (id int PRIMARY KEY, ledger_id bigint REFERENCES ledger (id))',
       'INSERT INTO line VALUES (1, 5)',
       // NaN sorts above every number: exact integer text could not hold it, numeric text does.
-      'CREATE TABLE odd (id int PRIMARY KEY, n numeric(20, 0), small numeric(20, 0), cents numeric(20, 2))',
+      'CREATE TABLE odd (id int PRIMARY KEY, n numeric(20, 0), small numeric(20, 0), cents numeric(22, 2))',
       `INSERT INTO odd VALUES (1, -${BIG}, 1, ${BIG}.25), (2, 'NaN', 2, 1)`,
     ]),
   );
