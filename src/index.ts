@@ -40,3 +40,16 @@ export type { Catalog, Table, Column } from './catalog/types.js';
 export type { Finding, Severity } from './catalog/findings.js';
 export type { PlanResult, PlanContext, TablePlan } from './pipeline/plan.js';
 export type { Source } from './sources/source.js';
+
+// Collections that are not tables, and the contracts a new source or target kind implements.
+export { copyUnits, type UnitCopyRunOptions } from './pipeline/copy-units.js';
+export { verifyUnits, type UnitVerifyRunOptions } from './verify/verify-units.js';
+export { openAnySource, registerSource, isUnitSource } from './sources/registry.js';
+export { parseAnyTarget, registerTarget, isUnitTarget } from './targets/registry.js';
+export { declareTargetOption, type TargetKind, type TargetOptionSpec, type TargetSpecOptions } from './targets/target-kind.js';
+export type { Collection, CollectionKind, Key, KeyPart, Unit } from './catalog/collection.js';
+export type { SourceEngine } from './sources/source.js';
+export type { UnitSource, UnitSnapshot, UnitPlan } from './sources/unit-source.js';
+export type { Target, TargetCapabilities, TargetSession } from './targets/target.js';
+export type { TargetReader, TargetTableReader } from './targets/reader.js';
+export type { UnitTarget, UnitCast, UnitTargetSession, UnitTargetReader, UnitCapabilities, UnitJournalEntry } from './targets/unit-target.js';

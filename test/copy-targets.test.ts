@@ -23,9 +23,13 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 describe('--to parsing', () => {
   test('unknown kinds, empty names and misplaced flags are user errors', () => {
-    for (const spec of ['foo:bar', 'postgres://x/y', 'd1:', 'sqlite:', 'nothing']) {
+    for (const spec of ['foo:bar', 'oracle://x/y', 'd1:', 'sqlite:', 'postgres:', 'nothing']) {
       assert.throws(() => parseTarget(spec, { cwd: work }), UserError, spec);
     }
+    // The way back from D1 (issue 13): database URLs are targets too, opened only when written.
+    assert.equal(parseTarget('postgres://x/y', { cwd: work }).kind, 'postgres');
+    assert.equal(parseTarget('mariadb://x/y', { cwd: work }).kind, 'mysql');
+    assert.throws(() => parseTarget('postgres://x/y', { remote: true, cwd: work }), /--remote applies to d1/);
     assert.throws(() => parseTarget('sql:out', { remote: true, cwd: work }), /--remote applies to d1/);
     assert.throws(() => parseTarget('sqlite:x.db', { persistTo: 'p', cwd: work }), /--persist-to/);
     assert.throws(() => parseTarget('sql:out', { fileBytes: 10, cwd: work }), /--file-bytes/);

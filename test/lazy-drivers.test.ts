@@ -3,7 +3,7 @@
 // resolutions are recorded by a loader hook (helpers/record-modules.mjs).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -41,5 +41,14 @@ test('plan --from a SQLite file loads better-sqlite3 and no other driver', async
 test('copy from a SQLite file into a SQLite file loads no server driver', async () => {
   const loaded = await packagesLoaded(['copy', '--from', CHINOOK_SQLITE, '--to', `sqlite:${path.join(work, 'out.db')}`, '--tables', 'genre', '--json']);
   assert.ok(loaded.has('better-sqlite3'));
+  assert.deepEqual(DRIVERS.filter((d) => loaded.has(d)), []);
+});
+
+test('plan --from a directory of files loads neither the S3 SDK nor Miniflare', async () => {
+  const media = path.join(work, 'media');
+  mkdirSync(media, { recursive: true });
+  writeFileSync(path.join(media, 'a.txt'), 'a');
+  const loaded = await packagesLoaded(['plan', '--from', `dir:${media}`, '--json']);
+  assert.ok(loaded.has('commander'), 'the recorder sees the CLI');
   assert.deepEqual(DRIVERS.filter((d) => loaded.has(d)), []);
 });

@@ -2,6 +2,7 @@
 // matches a column decides its SQLite type and value transform. User rules come first, then
 // the source engine's defaults, then a catch-all.
 import type { Column, Table } from '../catalog/types.js';
+import { rewriteText, rewritesFor, type RewriteRule } from './rewrite.js';
 import { getTransform, type SqliteType, type TransformDef, type ValueFn } from './transforms.js';
 
 export interface RuleMatch {
@@ -25,6 +26,8 @@ export interface CastRule {
   transform: string;
   /** Where the rule came from, for --explain: 'flarelift.toml', 'postgres default', ... */
   origin: string;
+  /** URL rewrites (flarelift.toml [[rewrite]]): applied to the text this column's cast makes, whatever rule casts it. */
+  rewrites?: RewriteRule[];
 }
 
 export interface ResolvedCast {
@@ -35,6 +38,8 @@ export interface ResolvedCast {
   /** Undefined when the cast is lossless for this column. */
   lossy?: string;
   value: ValueFn;
+  /** The URL rewrites applied after the transform (verify applies the same ones to the source). */
+  rewrites?: RewriteRule[];
 }
 
 export function matches(m: RuleMatch, table: Table, c: Column): boolean {
@@ -58,23 +63,33 @@ export function matches(m: RuleMatch, table: Table, c: Column): boolean {
 export const CATCH_ALL: CastRule = { match: {}, transform: 'copy', origin: 'catch-all' };
 
 export class CastRules {
-  constructor(readonly rules: readonly CastRule[]) {}
+  constructor(
+    readonly rules: readonly CastRule[],
+    readonly rewrites: readonly RewriteRule[] = [],
+  ) {}
 
-  /** User rules first, then engine defaults, then the catch-all. */
+  /** User rules first, then engine defaults, then the catch-all; the user's rewrites apply over whichever matches. */
   static combine(user: readonly CastRule[], engineDefaults: readonly CastRule[]): CastRules {
-    return new CastRules([...user, ...engineDefaults, CATCH_ALL]);
+    const rewrites = user.flatMap((r) => r.rewrites ?? []);
+    return new CastRules([...user.filter((r) => !r.rewrites), ...engineDefaults, CATCH_ALL], rewrites);
   }
 
   resolve(table: Table, column: Column): ResolvedCast {
     const rule = this.rules.find((r) => matches(r.match, table, column)) ?? CATCH_ALL;
     const transform = getTransform(rule.transform);
+    const made = transform.make(column);
+    const rewrites = transform.sqliteType === 'TEXT' ? rewritesFor(this.rewrites, table.name, column.name) : [];
     return {
       column,
       rule,
       transform,
       sqliteType: transform.sqliteType,
       lossy: transform.lossy?.(column),
-      value: transform.make(column),
+      value: rewrites.length === 0 ? made : (v) => {
+        const out = made(v);
+        return typeof out === 'string' ? rewriteText(out, rewrites) : out;
+      },
+      ...(rewrites.length ? { rewrites } : {}),
     };
   }
 

@@ -7,6 +7,20 @@ import { realSpecial, temporalSpecial, type SpecialKind } from './special-values
 import { isZeroDate, parseTimestamp } from './temporal.js';
 import { TransformError, type SqliteValue } from './values.js';
 import {
+  asEngineText,
+  fromBitInteger,
+  fromBlob,
+  fromBoolean,
+  fromDecimal,
+  fromInteger,
+  fromJson,
+  fromReal,
+  fromTimestamp,
+  fromUuid,
+  sameValue,
+  type InverseMaker,
+} from './inverse-functions.js';
+import {
   asText,
   infinityText,
   fractionDigits,
@@ -53,6 +67,8 @@ export interface TransformDef {
   check?: (quotedColumn: string, column: Column) => string | undefined;
   /** Builds the value function for one column (precomputing what depends on the column). */
   make: (column: Column) => ValueFn;
+  /** The way back for a reverse copy (D1 to the engine the column is in), beside the way there. */
+  inverse: InverseMaker;
   /** Which special value (special-values.ts) a stored value is, for the plan's counts. */
   special?: (out: SqliteValue) => SpecialKind | undefined;
   /** Turns non-NULL source values into NULL, so the column is written without NOT NULL. */
@@ -82,6 +98,7 @@ const DRIZZLE_BY_AFFINITY: Record<SqliteType, DrizzleColumn> = {
 const defs: TransformDef[] = [
   {
     name: 'copy',
+    inverse: sameValue,
     description: 'the value as the source stores it',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -89,6 +106,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'keep',
+    inverse: sameValue,
     description: 'SQLite to SQLite: the value and its declared type as they are',
     sqliteType: 'TEXT',
     declaredType: (c) => c.sourceType,
@@ -97,6 +115,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'integer',
+    inverse: fromInteger,
     description: 'integer, exact to 64 bits',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
@@ -105,6 +124,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'bigint',
+    inverse: fromInteger,
     description: '64-bit integer, exact in D1; a Worker reads values beyond 2^53 imprecisely (plan measures them)',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
@@ -113,6 +133,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'boolean',
+    inverse: fromBoolean,
     description: 'true/false as 1/0',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'boolean' },
@@ -121,6 +142,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'tinyint_boolean',
+    inverse: fromInteger,
     description: "MySQL's BOOLEAN (tinyint(1)): 0/1, other values kept as the integers they are",
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'boolean' },
@@ -131,6 +153,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'integer_text',
+    inverse: fromInteger,
     description: 'integer as exact decimal text: any size, read exactly by a Worker (text order is not numeric order)',
     sqliteType: 'TEXT',
     drizzle: { builder: 'text', type: 'string' },
@@ -144,6 +167,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'real',
+    inverse: fromReal,
     description: "64-bit float; NaN kept as the text 'NaN'",
     sqliteType: 'REAL',
     drizzle: { builder: 'real' },
@@ -152,6 +176,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'decimal_text',
+    inverse: fromDecimal,
     description: 'exact decimal as text (e.g. "12.50")',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -161,6 +186,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'decimal_real',
+    inverse: fromDecimal,
     description: 'decimal as a 64-bit float',
     sqliteType: 'REAL',
     drizzle: { builder: 'real' },
@@ -169,6 +195,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'text',
+    inverse: asEngineText,
     description: 'text',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -176,6 +203,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'enum',
+    inverse: asEngineText,
     description: 'enum label as text, kept to its labels by a CHECK',
     sqliteType: 'TEXT',
     drizzle: { builder: 'text', enumValues: true },
@@ -186,6 +214,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'set',
+    inverse: asEngineText,
     description: "MySQL SET as its text ('a,b'), kept to its members by a CHECK",
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -200,6 +229,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'uuid',
+    inverse: fromUuid,
     description: 'uuid as lower-case text',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -207,6 +237,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'json',
+    inverse: fromJson,
     description: 'JSON as text (query it with json_extract)',
     sqliteType: 'TEXT',
     drizzle: { builder: 'text', mode: 'json' },
@@ -214,6 +245,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'blob',
+    inverse: fromBlob,
     description: 'bytes as BLOB',
     sqliteType: 'BLOB',
     drizzle: { builder: 'blob', mode: 'buffer' },
@@ -221,6 +253,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'timestamp_iso',
+    inverse: fromTimestamp('guess'),
     description: 'ISO-8601 text, fixed fraction digits so text order is time order',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -230,6 +263,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'timestamptz_iso',
+    inverse: fromTimestamp('guess'),
     description: 'ISO-8601 text in UTC with Z, fixed fraction digits',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -239,6 +273,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'unix_seconds',
+    inverse: fromTimestamp('s'),
     description: 'seconds since 1970-01-01 UTC (Drizzle integer mode "timestamp")',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'timestamp' },
@@ -248,6 +283,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'unix_ms',
+    inverse: fromTimestamp('ms'),
     description: 'milliseconds since 1970-01-01 UTC (Drizzle integer mode "timestamp_ms")',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'timestamp_ms' },
@@ -257,6 +293,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'date',
+    inverse: fromTimestamp('guess'),
     description: 'YYYY-MM-DD text',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -266,6 +303,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'time',
+    inverse: asEngineText,
     description: 'HH:MM:SS[.ffffff] text as the source prints it',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -274,6 +312,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'zero_date_null',
+    inverse: fromTimestamp('guess'),
     description: "MySQL zero and partial zero dates ('0000-00-00', '2024-00-15') become NULL (the column loses NOT NULL), other dates ISO-8601 text",
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -287,6 +326,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'clamp_infinity',
+    inverse: fromTimestamp('guess'),
     description: "'infinity' / '-infinity' become the largest / smallest ISO date or timestamp, other values ISO-8601 text",
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,
@@ -305,6 +345,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'bit_integer',
+    inverse: fromBitInteger,
     description: 'bit string as an integer',
     sqliteType: 'INTEGER',
     drizzle: { builder: 'integer', mode: 'number' },
@@ -321,6 +362,7 @@ const defs: TransformDef[] = [
   },
   {
     name: 'lossy_text',
+    inverse: asEngineText,
     description: 'the source text form, for types SQLite has no equivalent of',
     sqliteType: 'TEXT',
     drizzle: DRIZZLE_TEXT,

@@ -44,6 +44,14 @@ export const R2_MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
 export const R2_MAX_PUT_BYTES = R2_MAX_PART_BYTES;
 /** Parts per multipart upload: the object size is bounded by parts × part size. */
 export const R2_MAX_PARTS = 10_000;
+/** Largest object: 5 TiB less one part (R2 documents 4.995 TiB). */
+export const R2_MAX_OBJECT_BYTES = 5 * 1024 ** 4 - R2_MAX_PART_BYTES;
+/** Longest object key, in UTF-8 bytes. */
+export const R2_MAX_KEY_BYTES = 1024;
+/** User (custom) metadata per object, keys and values together, in bytes. */
+export const R2_MAX_METADATA_BYTES = 8192;
+/** Above this a bucket is better moved by Cloudflare's Super Slurper, then verified. */
+export const R2_SLURPER_ADVICE_BYTES = 1024 ** 4;
 
 // ---- Cron Triggers and Durable Objects ----
 /** Cron fields: five, no seconds (UTC), so one minute is the shortest interval. */

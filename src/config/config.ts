@@ -27,7 +27,14 @@ const castSchema = z
   })
   .strict();
 
-const configSchema = z.object({ cast: z.array(castSchema).default([]) }).strict();
+const rewriteSchema = z
+  .object({
+    from: z.string().min(1, 'must not be empty'),
+    to: z.string(),
+    columns: z.array(z.string().regex(/^[^.]+\.[^.]+$/, 'must be "table.column"')).optional(),
+  })
+  .strict();
+const configSchema = z.object({ cast: z.array(castSchema).default([]), rewrite: z.array(rewriteSchema).default([]) }).strict();
 
 export interface FlareliftConfig {
   /** The file read, or undefined when there was none. */
@@ -74,5 +81,7 @@ export function loadConfig(explicit: string | undefined, cwd: string = process.c
       origin,
     }),
   );
+  // Rewrites travel with the cast rules (one list reaches copy, verify, migrate and plan): CastRules.combine takes them out.
+  if (parsed.data.rewrite.length > 0) castRules.push({ match: {}, transform: 'copy', origin: `${origin} [[rewrite]]`, rewrites: parsed.data.rewrite });
   return { file, castRules };
 }

@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import type { UnitSnapshot, UnitSource } from '../sources/unit-source.js';
 import type { UnitCast, UnitJournalEntry, UnitTarget, UnitTargetSession } from '../targets/unit-target.js';
 import type { CopyEventListener, CopyStatus, CopySummary, CopyTableSummary } from './copy-events.js';
+import { CopyControl } from './copy-control.js';
 import { RejectFiles } from './copy-rejects.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR } from './copy-defaults.js';
 import { forEachItem } from './table-pool.js';
@@ -84,6 +85,7 @@ async function copyCollection(c: Collection, start: UnitJournalEntry, resumed: b
       break;
     }
     const batch = c.ordered ? read : await fresh(c, read, s.session);
+    if (batch.length === 0) continue; // all committed before (a resumed SCAN passing what is done)
     const units: Unit<unknown>[] = [];
     const settled: Key[] = [];
     const rejects: UnitRejectRecord[] = [];
@@ -171,46 +173,33 @@ export async function copyUnits(options: UnitCopyRunOptions): Promise<CopySummar
   const selected = selectCollections(await source.collections(), options.collections, target);
   const cast = target.castFrom(source);
   const rejects = new RejectFiles(options.rejectDir ?? DEFAULT_REJECT_DIR);
-  const session = await target.open();
+  const session = await target.open({ jobs });
   const started = Date.now();
   let snapshot: UnitSnapshot | undefined;
   try {
     const start = await startUnits(session, target, selected, Boolean(options.resume));
     snapshot = await source.snapshot(Math.min(jobs, start.collections.length) || 1);
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, resumed: start.resumed, tables: start.collections.map((c) => c.name) });
-    const stop = new AbortController();
-    let status: CopyStatus = 'complete';
-    const onAbort = () => {
-      if (status === 'complete') status = 'interrupted';
-      stop.abort();
-    };
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    let rejected = [...start.entries.values()].reduce((n, e) => n + e.rejected, 0);
+    const control = new CopyControl(options.signal, options.maxRejects, [...start.entries.values()].reduce((n, e) => n + e.rejected, 0));
     const shared: Shared = {
       snapshot,
       session,
       target,
       cast,
       rejects,
-      stop: stop.signal,
+      stop: control.stop.signal,
       emit,
       batchSize: Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS)),
-      countRejects: (n) => {
-        rejected += n;
-        if (options.maxRejects !== undefined && rejected > options.maxRejects && status === 'complete') {
-          status = 'max-rejects';
-          stop.abort();
-        }
-      },
+      countRejects: control.countRejects,
     };
     const items = start.collections.map((c) => ({ name: c.name, size: c.sizeEstimate ?? 0, c }));
     let results: Map<string, CopyTableSummary & { done: boolean }>;
     try {
-      results = await forEachItem(items, jobs, stop, (i) => copyCollection(i.c, start.entries.get(i.name)!, start.resumed, shared));
+      results = await forEachItem(items, jobs, control.stop, (i) => copyCollection(i.c, start.entries.get(i.name)!, start.resumed, shared));
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      control.dispose();
     }
+    let status: CopyStatus = control.status;
     const findings: Finding[] = [];
     const notes = [...start.notes];
     if (status === 'complete' && start.collections.every((c) => results.get(c.name)?.done)) {

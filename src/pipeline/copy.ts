@@ -14,6 +14,7 @@ import { lockTarget } from '../targets/target-lock.js';
 import type { CopyEventListener, CopyStatus, CopySummary, CopyTableSummary } from './copy-events.js';
 import { RejectFiles } from './copy-rejects.js';
 import { selectTables, startCopy } from './copy-start.js';
+import { CopyControl } from './copy-control.js';
 import { copyTable, type TableContext } from './copy-table.js';
 import { withoutNullKeys } from './null-keys.js';
 import { copyUnits } from './copy-units.js';
@@ -88,39 +89,18 @@ async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
     start.tables = await withoutNullKeys(start.tables, snapshot, (message) => start.notes.push(message));
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, resumed: start.resumed, tables: start.tables.map((m) => m.name) });
 
-    const stop = new AbortController();
-    let status: CopyStatus = 'complete';
-    const onAbort = () => {
-      if (status === 'complete') status = 'interrupted';
-      stop.abort();
-    };
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    let rejected = [...start.entries.values()].reduce((s, e) => s + e.rejected, 0);
-    const ctx: TableContext = {
-      snapshot,
-      session,
-      capabilities: target.capabilities,
-      rejects,
-      stop: stop.signal,
-      emit,
-      countRejects: (n) => {
-        rejected += n;
-        if (options.maxRejects !== undefined && rejected > options.maxRejects && status === 'complete') {
-          status = 'max-rejects';
-          stop.abort();
-        }
-      },
-    };
+    const control = new CopyControl(options.signal, options.maxRejects, [...start.entries.values()].reduce((s, e) => s + e.rejected, 0));
+    const ctx: TableContext = { snapshot, session, capabilities: target.capabilities, rejects, stop: control.stop.signal, emit, countRejects: control.countRejects };
 
     let results: Map<string, CopyTableSummary & { done: boolean }>;
     try {
-      results = await forEachTable(start.tables, jobs, stop, (m) =>
+      results = await forEachTable(start.tables, jobs, control.stop, (m) =>
         copyTable({ mapping: m, entry: start.entries.get(m.name)!, resumed: start.resumed, batchSize: batchRows(m, maxBatch) }, ctx),
       );
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      control.dispose();
     }
+    let status: CopyStatus = control.status;
 
     const findings: Finding[] = [];
     const notes = [...start.notes];

@@ -7,7 +7,8 @@ import { isUnitSource } from '../sources/registry.js';
 import type { UnitPlan, UnitSource } from '../sources/unit-source.js';
 import { withAnySource } from '../sources/with-source.js';
 import type { Source } from '../sources/source.js';
-import { parseAnyTarget, parseTarget, unitTarget, type TargetSpecOptions } from '../targets/registry.js';
+import { parseAnyTarget, parseTarget, tableTarget, unitTarget, type AnyTarget, type TargetSpecOptions } from '../targets/registry.js';
+import type { Target } from '../targets/target.js';
 import type { VerifyEventListener, VerifySummary } from '../verify/verify-events.js';
 import { verifySource, type VerifyRunOptions } from '../verify/verify.js';
 import { verifyUnits } from '../verify/verify-units.js';
@@ -41,16 +42,10 @@ export interface MigrateRunOptions
   onVerifyEvent?: VerifyEventListener;
 }
 
-/** migrate for a table source or a unit source, whichever `source` is. */
-export async function migrateAnySource(
-  source: Source | UnitSource,
-  to: string,
-  targetOptions: TargetSpecOptions,
-  userRules: CastRule[],
-  options: MigrateRunOptions,
-): Promise<MigrateResult> {
-  if (!isUnitSource(source)) return migrateSource(source, to, targetOptions, userRules, options);
-  const target = unitTarget(parseAnyTarget(to, targetOptions), source.description);
+/** migrate for a table source or a unit source, whichever `source` is, into a parsed target. */
+export async function migrateAnySource(source: Source | UnitSource, parsed: AnyTarget, userRules: CastRule[], options: MigrateRunOptions): Promise<MigrateResult> {
+  if (!isUnitSource(source)) return migrateTables(source, tableTarget(parsed), userRules, options);
+  const target = unitTarget(parsed, source.description);
   const plan = await source.plan({ signal: options.signal });
   if (plan.totals.blockers > 0 && !options.acceptFindings) return { status: 'blocked', plan };
   const common = { source, target, collections: options.tables, jobs: options.jobs, rejectDir: options.rejectDir, signal: options.signal, batchSize: options.batchSize };
@@ -67,6 +62,10 @@ export async function migrateSource(
   userRules: CastRule[],
   options: MigrateRunOptions,
 ): Promise<MigrateResult> {
+  return migrateTables(source, parseTarget(to, targetOptions), userRules, options);
+}
+
+async function migrateTables(source: Source, target: Target, userRules: CastRule[], options: MigrateRunOptions): Promise<MigrateResult> {
   const { plan } = await planSource(source, { userRules, measure: options.measure, onProgress: options.onPlanProgress });
   // Predicted rejects are the blockers --accept-rejects accepts ahead; any other blocker still stops.
   const accepted = options.acceptRejects ? new Set(['rows-rejected', 'rows-orphaned', 'd1-row-too-large']) : new Set<string>();
@@ -74,7 +73,6 @@ export async function migrateSource(
   if (blocking.length > 0 && !options.acceptFindings) return { status: 'blocked', plan };
 
   const common = { source, userRules, tables: options.tables, jobs: options.jobs, rejectDir: options.rejectDir, signal: options.signal };
-  const target = parseTarget(to, targetOptions);
   const copy = await copySource({
     ...common,
     target,
@@ -111,5 +109,7 @@ export interface MigrateOptions extends MigrateRunOptions, TargetSpecOptions {
 /** Library entry: open the source, migrate into the target, close. */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const config = loadConfig(options.configFile);
-  return withAnySource(options.from, (source) => migrateAnySource(source, options.to, options, config.castRules, options));
+  // The target is checked before the source is opened: a wrong --to costs no connection.
+  const target = parseAnyTarget(options.to, options);
+  return withAnySource(options.from, (source) => migrateAnySource(source, target, config.castRules, options));
 }

@@ -12,6 +12,7 @@ import { measurementFindings, objectFindings, scanFindings, sizeFindings, tableF
 import { passwordHashFindings } from './hash-findings.js';
 import { scanPasswordHashes, type PasswordHashColumn } from './hash-readiness.js';
 import { countKeyNulls, nullableKeyColumns, nullKeyConsequence } from './null-keys.js';
+import { rewriteFindings } from './rewrite-plan.js';
 import { PlanScanner, type PredictedOrphans, type PredictedRejects, type TableScan } from './plan-scan.js';
 
 export interface ColumnPlan {
@@ -89,6 +90,7 @@ export async function planSource(source: Source, options: PlanOptions = {}): Pro
         options.onProgress?.({ phase: 'measure', table: m.name, done: index, total: schema.tables.length });
         measured = await source.measure(m.table);
         findings.push(...measurementFindings(m, measured));
+        if (rules.rewrites.length > 0) findings.push(...(await rewriteFindings(source, m)));
         passwordHashes.push(...(await scanPasswordHashes(source, m, measured, verifyCpu)));
         scan = await scanner.scan(source, m);
         findings.push(...scanFindings(m, scan));

@@ -3,14 +3,18 @@
 // and a line in BUILT_IN (or a registerSource() call from outside).
 import { UserError, redactUrl } from '../errors.js';
 import { registerConnectionSecrets } from '../secrets.js';
-import { withSourcePassword } from './source-password.js';
+import { d1Engine } from './d1/index.js';
+import { dirEngine } from './dir/index.js';
 import { mysqlEngine } from './mysql/index.js';
 import { postgresEngine } from './postgres/index.js';
+import { redisEngine } from './redis/index.js';
 import type { Source, SourceEngine } from './source.js';
+import { s3Engine } from './s3/index.js';
 import { sqliteEngine } from './sqlite/index.js';
+import { withSourcePassword } from './source-password.js';
 import type { UnitSource } from './unit-source.js';
 
-const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine];
+const BUILT_IN: readonly SourceEngine[] = [postgresEngine, mysqlEngine, sqliteEngine, redisEngine, d1Engine, s3Engine, dirEngine];
 const KINDS: SourceEngine[] = [...BUILT_IN];
 
 /** Adds a source kind (a later registration of the same engine replaces the earlier one). */

@@ -12,6 +12,11 @@ export interface UnitReadOptions {
   /** Bytes per batch, at most (a batch holds at least one unit whatever its size). */
   maxBytes: number;
   signal?: AbortSignal;
+  /**
+   * Fill each value's content digest by reading it through (verify --checksum of a bucket, whose
+   * listing gives sizes and ETags only). Sources whose values are their content ignore it.
+   */
+  digest?: boolean;
 }
 
 /** A view of the source for copy and verify; its reads close their cursors in `finally`. */

@@ -4,8 +4,12 @@
 // adds a folder and a line in BUILT_IN (or a registerTarget() call from outside).
 import { UserError } from '../errors.js';
 import { d1Kind } from './d1-local/index.js';
+import { kvKind } from './kv/index.js';
+import { kvjsonKind } from './kvjson/index.js';
+import { r2Kind, s3Kind } from './r2/index.js';
 import { sqlFilesKind } from './sql-files/index.js';
 import { sqliteFileKind } from './sqlite-file/index.js';
+import { sqlDbKinds } from './sql-db/index.js';
 import type { Target } from './target.js';
 import { TARGET_OPTIONS, type AnyTarget, type TargetKind, type TargetOptionSpec, type TargetSpecOptions } from './target-kind.js';
 import type { UnitTarget } from './unit-target.js';
@@ -13,7 +17,7 @@ import type { CollectionKind } from '../catalog/collection.js';
 
 export type { AnyTarget, TargetKind, TargetSpecOptions } from './target-kind.js';
 
-const BUILT_IN: readonly TargetKind[] = [d1Kind, sqliteFileKind, sqlFilesKind];
+const BUILT_IN: readonly TargetKind[] = [d1Kind, sqliteFileKind, sqlFilesKind, kvKind, kvjsonKind, ...sqlDbKinds, r2Kind, s3Kind];
 const KINDS: TargetKind[] = [...BUILT_IN];
 
 /** Adds a target kind (a later registration of the same scheme replaces the earlier one). */

@@ -96,7 +96,7 @@ export interface TargetSession {
 }
 
 export interface Target {
-  readonly kind: 'sqlite-file' | 'd1-local' | 'sql-files' | 'd1-remote';
+  readonly kind: 'sqlite-file' | 'd1-local' | 'sql-files' | 'd1-remote' | 'postgres' | 'mysql';
   /** For messages and the summary: "local D1 'mydb' (/path/….sqlite)". */
   readonly description: string;
   readonly capabilities: TargetCapabilities;

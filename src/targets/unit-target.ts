@@ -94,8 +94,8 @@ export interface UnitTargetSession<C extends Collection = Collection, W = unknow
 /** Read-back for verify. */
 export interface UnitTargetReader<C extends Collection = Collection, W = unknown> {
   readonly description: string;
-  /** The units with these keys as the target holds them (undefined when absent), in `keys` order. */
-  get(c: C, keys: readonly Key[]): Promise<(Unit<W> | undefined)[]>;
+  /** The units with these keys as the target holds them (undefined when absent), in `keys` order; `digest` as UnitReadOptions.digest. */
+  get(c: C, keys: readonly Key[], options?: { digest?: boolean }): Promise<(Unit<W> | undefined)[]>;
   /** Every key the target holds in the collection, in batches (extra keys). */
   keys(c: C, options: { batch: number; signal?: AbortSignal }): AsyncIterable<Key[]>;
   close(): Promise<void>;
@@ -113,7 +113,8 @@ export interface UnitTarget<C extends Collection = Collection, V = unknown, W = 
   plan?(c: C): Finding[];
   /** The cast for this source's units; a UserError when the target cannot take them. */
   castFrom(source: UnitSource<C, V>): UnitCast<C, V, W>;
-  open(): Promise<UnitTargetSession<C, W>>;
+  /** `jobs`: units a session may write at once within a batch (a bucket is one collection of many objects). */
+  open(options?: { jobs?: number }): Promise<UnitTargetSession<C, W>>;
   /** Reads the target back for verify (the reader module and its driver are imported only here). */
   reader(): Promise<UnitTargetReader<C, W>>;
 }

@@ -15,6 +15,7 @@ import type { UnitCast, UnitTarget, UnitTargetReader } from '../targets/unit-tar
 import { FailuresFile, type FailureRecord } from './failures-file.js';
 import { DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES } from './verify-defaults.js';
 import type { VerifyEventListener, VerifySummary, VerifyTableSummary } from './verify-events.js';
+import { verifySummary } from './verify-summary.js';
 
 export interface UnitVerifyRunOptions {
   source: UnitSource;
@@ -26,6 +27,8 @@ export interface UnitVerifyRunOptions {
   maxFailures?: number;
   failuresFile?: string;
   rejectDir?: string;
+  /** Read both sides' contents through and compare their digests (buckets: MD5 of every object). */
+  checksum?: boolean;
   signal?: AbortSignal;
   onEvent?: VerifyEventListener;
 }
@@ -39,6 +42,7 @@ interface Shared {
   failures: FailuresFile;
   batchSize: number;
   signal: AbortSignal;
+  checksum: boolean;
   emit: VerifyEventListener;
 }
 
@@ -74,7 +78,7 @@ async function verifyCollection(c: Collection, s: Shared): Promise<VerifyTableSu
     return null;
   };
   let interrupted = false;
-  for await (const batch of s.snapshot.read(c, { maxUnits: s.batchSize, maxBytes: 4 * 1024 * 1024, signal: s.signal })) {
+  for await (const batch of s.snapshot.read(c, { maxUnits: s.batchSize, maxBytes: 4 * 1024 * 1024, signal: s.signal, digest: s.checksum })) {
     out.sourceRows += batch.length;
     const wanted: Unit<unknown>[] = [];
     for (const unit of batch) {
@@ -82,7 +86,7 @@ async function verifyCollection(c: Collection, s: Shared): Promise<VerifyTableSu
       if (e) wanted.push(e);
       else out.rejected++;
     }
-    const found = await s.reader.get(c, wanted.map((u) => u.key));
+    const found = await s.reader.get(c, wanted.map((u) => u.key), { digest: s.checksum });
     wanted.forEach((e, i) => {
       const actual = found[i];
       const key = { key: readableKey(e.key) };
@@ -149,36 +153,22 @@ export async function verifyUnits(options: UnitVerifyRunOptions): Promise<Verify
       failures,
       batchSize: Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS)),
       signal: stop.signal,
+      checksum: Boolean(options.checksum),
       emit,
     };
     const items = selected.map((c) => ({ name: c.name, size: c.sizeEstimate ?? 0, c }));
     const results = await forEachItem(items, jobs, stop, (i) => verifyCollection(i.c, shared));
-    const tables = selected.flatMap((c) => results.get(c.name) ?? []);
-    const interrupted = tables.length < selected.length || stop.signal.aborted;
-    const sum = (f: (t: VerifyTableSummary) => number) => tables.reduce((n, t) => n + f(t), 0);
-    const totals = {
-      sourceRows: sum((t) => t.sourceRows),
-      targetRows: sum((t) => t.targetRows),
-      missing: sum((t) => t.missing),
-      extra: sum((t) => t.extra),
-      changed: sum((t) => t.changed),
-      rejected: sum((t) => t.rejected),
-      mismatches: sum((t) => t.mismatches),
-      ms: Date.now() - started,
-    };
-    const notes = failures.written < totals.mismatches && failures.written >= failures.max ? [`the failures file holds the first ${failures.written} of ${totals.mismatches} differences (--max-failures)`] : [];
-    const summary: VerifySummary = {
-      ok: totals.mismatches === 0 && !interrupted,
-      interrupted,
+    const summary = verifySummary({
       source: source.description,
       target: target.description,
       consistency: snapshot.consistency,
-      tables,
-      totals,
-      ...(failures.written > 0 ? { failuresFile: failures.file } : {}),
-      failuresWritten: failures.written,
-      notes,
-    };
+      selected: selected.length,
+      tables: selected.flatMap((c) => results.get(c.name) ?? []),
+      aborted: stop.signal.aborted,
+      started,
+      failures,
+      notes: () => [],
+    });
     emit({ type: 'done', summary });
     return summary;
   } finally {

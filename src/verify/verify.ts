@@ -26,6 +26,7 @@ import type { VerifyEventListener, VerifyMethod, VerifySummary, VerifyTableSumma
 import { verifyKeyed } from './verify-keyed.js';
 import { verifyMultiset } from './verify-multiset.js';
 import { verifyOrdered } from './verify-ordered.js';
+import { verifySummary } from './verify-summary.js';
 import { verifyUnits } from './verify-units.js';
 import { forEachTable } from '../pipeline/table-pool.js';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES } from './verify-defaults.js';
@@ -34,6 +35,8 @@ export { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES };
 
 export interface VerifyRunOptions {
   source: Source;
+  /** Buckets: read every object on both sides and compare MD5s. */
+  checksum?: boolean;
   target: TargetReader;
   /** User cast rules (flarelift.toml): must be the ones the copy used. */
   userRules?: CastRule[];
@@ -144,37 +147,20 @@ async function runVerify(options: VerifyRunOptions): Promise<VerifySummary> {
 
     const results = await forEachTable(compared, jobs, stop, (m) => verifyTable(m, shared));
 
-    const tables = selected.flatMap((m) => results.get(m.name) ?? []);
-    const interrupted = tables.length < selected.length || stop.signal.aborted;
-    const sum = (f: (t: VerifyTableSummary) => number) => tables.reduce((s, t) => s + f(t), 0);
-    const totals = {
-      sourceRows: sum((t) => t.sourceRows),
-      targetRows: sum((t) => t.targetRows),
-      missing: sum((t) => t.missing),
-      extra: sum((t) => t.extra),
-      changed: sum((t) => t.changed),
-      rejected: sum((t) => t.rejected),
-      mismatches: sum((t) => t.mismatches),
-      ms: Date.now() - started,
-    };
-    if (options.rejectDir === undefined && !existsSync(rejectDir) && totals.missing > 0) {
-      notes.push(`no reject files in ./${DEFAULT_REJECT_DIR}: if the copy rejected rows, pass its --reject-dir so they count as rejected, not missing`);
-    }
-    if (failures.written < totals.mismatches && failures.written >= failures.max) {
-      notes.push(`the failures file holds the first ${failures.written} of ${totals.mismatches} differences (--max-failures)`);
-    }
-    const summary: VerifySummary = {
-      ok: totals.mismatches === 0 && !interrupted,
-      interrupted,
+    const summary = verifySummary({
       source: source.description,
       target: target.description,
       consistency: snapshot.consistency,
-      tables,
-      totals,
-      ...(failures.written > 0 ? { failuresFile: failures.file } : {}),
-      failuresWritten: failures.written,
-      notes,
-    };
+      selected: selected.length,
+      tables: selected.flatMap((m) => results.get(m.name) ?? []),
+      aborted: stop.signal.aborted,
+      started,
+      failures,
+      notes: (totals) =>
+        options.rejectDir === undefined && !existsSync(rejectDir) && totals.missing > 0
+          ? [...notes, `no reject files in ./${DEFAULT_REJECT_DIR}: if the copy rejected rows, pass its --reject-dir so they count as rejected, not missing`]
+          : notes,
+    });
     emit({ type: 'done', summary });
     return summary;
   } finally {

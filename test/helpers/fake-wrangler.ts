@@ -4,9 +4,11 @@
 // 100,000 bytes, BEGIN/COMMIT/SAVEPOINT/RELEASE/ROLLBACK, ATTACH/DETACH, a value or row over
 // 2,000,000 bytes, and foreign keys (always on; PRAGMA defer_foreign_keys honoured). A file is
 // applied all or nothing, like D1's import. Run through test/helpers/wrangler.ts's shim.
+// `kv bulk put` goes to the fake remote KV (fake-wrangler-kv.ts).
 import Database from 'better-sqlite3';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { kvMain } from './fake-wrangler-kv.js';
 
 const MAX_STATEMENT_BYTES = 100_000;
 const MAX_ROW_BYTES = 2_000_000;
@@ -88,11 +90,41 @@ function checkSizes(db: Database.Database, statements: string[]): void {
   }
 }
 
+/** A value as a SQL literal that reads back as the same storage class (an integral REAL keeps its '.0'). */
+function literal(v: unknown): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isInteger(v) ? `${v}.0` : String(v);
+  if (Buffer.isBuffer(v)) return `X'${v.toString('hex')}'`;
+  return `'${String(v).replace(/'/g, "''")}'`;
+}
+
+/** `wrangler d1 export <db> --remote --output f`: the schema, then one INSERT per row, as D1's export writes them. */
+function exportDatabase(name: string, output: string | undefined): void {
+  if (!output) fail('d1 export needs --output');
+  const dir = process.env.FAKE_D1_DIR;
+  if (!dir) fail('FAKE_D1_DIR is not set');
+  const db = new Database(path.join(dir, `${name}.sqlite`), { readonly: true, fileMustExist: true });
+  db.defaultSafeIntegers(true);
+  const objects = db.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all() as { type: string; name: string; sql: string }[];
+  const lines = ['PRAGMA defer_foreign_keys=TRUE;'];
+  for (const o of objects.filter((x) => x.type === 'table')) {
+    lines.push(`${o.sql};`);
+    const q = `"${o.name.replace(/"/g, '""')}"`;
+    for (const row of db.prepare(`SELECT * FROM ${q}`).raw().iterate() as Iterable<unknown[]>) lines.push(`INSERT INTO ${q} VALUES(${row.map(literal).join(',')});`);
+  }
+  for (const o of objects.filter((x) => x.type !== 'table')) lines.push(`${o.sql};`);
+  writeFileSync(output, lines.join('\n') + '\n');
+  process.stdout.write(`🌀 Exported to ${output}\n`);
+}
+
 function main(argv: string[]): void {
   const get = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  if (argv[0] === 'kv') return kvMain(argv, fail);
+  if (argv[0] === 'd1' && argv[1] === 'export') return exportDatabase(argv[2], get('--output'));
   if (argv[0] !== 'd1' || argv[1] !== 'execute') fail(`fake wrangler only does 'd1 execute', not: ${argv.join(' ')}`);
   const name = argv[2];
   const dir = process.env.FAKE_D1_DIR;

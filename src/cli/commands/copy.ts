@@ -5,6 +5,7 @@
 // 130 interrupted by Ctrl-C (resumable with --resume).
 import { copy, DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { defineCommand } from '../command.js';
+import { addS3Options, applyS3Options } from '../s3-options.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
 import { addTargetOptions, targetOptionValues } from '../target-options.js';
 import { copySummaryJson, createCopyRenderer, renderCopySummary } from '../render/copy-progress.js';
@@ -33,16 +34,17 @@ export const copyCommand = defineCommand<CopyCliOptions>({
   name: 'copy',
   summary: 'copy the rows into D1 (local or remote), a SQLite file or import files, resumably',
   configure: (cmd) =>
-    addTargetOptions(cmd.addOption(fromOption()), 'write')
+    addS3Options(addTargetOptions(cmd.addOption(fromOption()), 'write'))
       .option('--tables <list>', 'only these tables, comma-separated')
-      .option('--jobs <n>', `tables copied at the same time (default ${DEFAULT_JOBS})`)
+      .option('--jobs <n>', `tables (or a bucket's objects) copied at the same time (default ${DEFAULT_JOBS})`)
       .option('--resume', 'finish an interrupted copy from the target\'s journal')
       .option('--json', 'one JSON event per line, then the summary as JSON')
       .option('--max-rejects <n>', 'stop (exit 3, resumable) once more than n rows are rejected (default: no limit); fewer are accepted')
       .option('--accept-rejects', 'exit 0 although rows were rejected (they are still named)')
       .option('--config-file <file>', 'cast rules file (default ./flarelift.toml when present)')
       .option('--reject-dir <dir>', `where rejected rows are written, a file per table (default ./${DEFAULT_REJECT_DIR})`),
-  async run(o, output) {
+  async run(given, output) {
+    const o = applyS3Options(given);
     const maxRejects = wholeNumber('--max-rejects', o.maxRejects, 0);
     const { signal, dispose } = interruptible(
       () => output.err('interrupted: finishing the current batch; the copy can be resumed with --resume (Ctrl-C again to quit at once)'),

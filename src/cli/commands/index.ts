@@ -5,7 +5,8 @@ import { copyCommand } from './copy.js';
 import { demoCommand } from './demo.js';
 import { migrateCommand } from './migrate.js';
 import { planCommand } from './plan.js';
+import { rewriteCommand } from './rewrite.js';
 import { schemaCommand } from './schema.js';
 import { verifyCommand } from './verify.js';
 
-export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand, migrateCommand, demoCommand, appCommand];
+export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand, migrateCommand, rewriteCommand, demoCommand, appCommand];

@@ -6,9 +6,11 @@ import { loadConfig } from '../../config/config.js';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { migrateAnySource, type MigrateResult } from '../../pipeline/migrate.js';
 import { withAnySource } from '../../sources/with-source.js';
+import { parseAnyTarget } from '../../targets/registry.js';
 import { DEFAULT_FAILURES_FILE } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
 import type { Output } from '../output.js';
+import { addS3Options, applyS3Options } from '../s3-options.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
 import { addTargetOptions, targetOptionValues } from '../target-options.js';
 import { createCopyRenderer, renderCopySummary } from '../render/copy-progress.js';
@@ -74,7 +76,8 @@ function verdict(r: MigrateResult): string {
   }
 }
 
-export async function runMigrate(o: MigrateCliOptions, output: Output): Promise<MigrateResult> {
+export async function runMigrate(given: MigrateCliOptions, output: Output): Promise<MigrateResult> {
+  const o = applyS3Options(given);
   const config = loadConfig(o.configFile);
   const mode = o.json ? 'json' : output.interactive ? 'bars' : 'lines';
   const copyRenderer = createCopyRenderer(output, mode);
@@ -82,8 +85,10 @@ export async function runMigrate(o: MigrateCliOptions, output: Output): Promise<
   const { signal, dispose } = interruptible(() => output.err('interrupted: stopping at the next safe point; finish later with --resume'), EXIT_CODES.interrupted);
   const { batchSize, ...targetOptions } = targetOptionValues(o, 'write');
   try {
+    // The target is checked before the source is opened: a wrong --to costs no connection.
+    const target = parseAnyTarget(o.to, targetOptions);
     return await withAnySource(o.from, (source) =>
-      migrateAnySource(source, o.to, targetOptions, config.castRules, {
+      migrateAnySource(source, target, config.castRules, {
         batchSize: batchSize as number | undefined,
         acceptFindings: o.acceptFindings,
         acceptRejects: o.acceptRejects,
@@ -116,7 +121,7 @@ export const migrateCommand = defineCommand<MigrateCliOptions>({
   name: 'migrate',
   summary: 'plan, schema, copy and verify in one go; exit 0 only when the target is proven equal',
   configure: (cmd) =>
-    addTargetOptions(cmd.addOption(fromOption()), 'write')
+    addS3Options(addTargetOptions(cmd.addOption(fromOption()), 'write'))
       .option('--accept-findings', 'copy even when the plan has blockers (rows that hit them are rejected)')
       .option('--accept-rejects', 'exit 0 when verify matches although copy rejected rows (they are still named)')
       .option('--no-measure', 'plan from catalog estimates without scanning the data')

@@ -5,6 +5,7 @@
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, verify } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
+import { addS3Options, applyS3Options } from '../s3-options.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
 import { EXIT_INCOMPLETE, incompleteLine } from '../render/rejects-verdict.js';
 import { addTargetOptions, targetOptionValues } from '../target-options.js';
@@ -34,7 +35,8 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
   name: 'verify',
   summary: 'prove the target holds the source\'s rows: counts, chunk hashes in key order, differing rows by key',
   configure: (cmd) =>
-    addTargetOptions(cmd.addOption(fromOption()), 'read')
+    addS3Options(addTargetOptions(cmd.addOption(fromOption()), 'read'))
+      .option('--checksum', 'buckets: read every object on both sides and compare MD5s (default: sizes, and MD5s the stores already know)')
       .option('--tables <list>', 'only these tables, comma-separated')
       .option('--jobs <n>', `tables compared at the same time (default ${DEFAULT_JOBS})`)
       .option('--json', 'one JSON event per line, then the summary as JSON')
@@ -44,7 +46,8 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
       .option('--config-file <file>', 'cast rules file the copy used (default ./flarelift.toml when present)')
       .option('--accept-rejects', 'exit 0 when the only absent rows are ones copy rejected (they are still named)')
       .option('--reject-dir <dir>', `the copy's reject files: rows listed there count as rejected, not missing (default ./${DEFAULT_REJECT_DIR})`),
-  async run(o, output) {
+  async run(given, output) {
+    const o = applyS3Options(given);
     const { signal, dispose } = interruptible(() => output.err('interrupted: stopping after the current chunk (Ctrl-C again to quit at once)'), EXIT_INTERRUPTED);
     const renderer = createVerifyRenderer(output, o.json ? 'json' : output.interactive ? 'bars' : 'lines');
     let summary;
@@ -60,6 +63,7 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
         chunkRows: wholeNumber('--chunk-rows', o.chunkRows, 1),
         configFile: o.configFile,
         rejectDir: o.rejectDir,
+        checksum: Boolean(o.checksum),
         signal,
         onEvent: (e) => renderer.onEvent(e),
       });

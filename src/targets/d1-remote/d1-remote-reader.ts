@@ -50,7 +50,7 @@ export function sqlLiteral(v: SqliteValue): string {
 }
 
 /** A digest computed here from rows read page by page: D1 cannot hash, so the rows travel (and are kept for the drill-down). */
-async function digestByReading(
+export async function digestByReading(
   reader: Pick<TargetTableReader, 'range'>,
   keyIdx: readonly number[],
   lo: readonly SqliteValue[] | null,
