@@ -3,6 +3,8 @@
 // seconds and 2^64 in a numeric column cast to integer, both by flarelift.toml rules. NaN in a
 // double precision column is no reject: the default cast keeps it as the text 'NaN'.
 // Large values within D1's limits are split over statements for import files (fake remote D1).
+// A copy that rejected rows ends INCOMPLETE with exit 5, as migrate and verify do, unless the
+// rejects were accepted ahead (--accept-rejects, or a --max-rejects it stayed under).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -97,7 +99,7 @@ describe('copy: rejects', () => {
     const p = project();
     try {
       const run = await cli(p, ['--json']);
-      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.code, 5, 'rows were rejected and not accepted: INCOMPLETE' + run.stderr);
       const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { tables: { name: string; read: number; written: number; rejected: number }[] };
       assert.deepEqual(summary.tables[0], { ...summary.tables[0], name: 'r', read: NORMAL + 6, written: NORMAL + 3, rejected: 3 });
       assertRejects(readRejects(p));
@@ -121,7 +123,9 @@ describe('copy: rejects', () => {
       assert.equal(stopped.code, 3, stopped.stderr);
       assert.match(stopped.stdout, /--max-rejects/);
       const done = await cli(p, ['--resume', '--batch-size', '1']);
-      assert.equal(done.code, 0, done.stderr);
+      assert.equal(done.code, 5, done.stderr);
+      const rows = NORMAL + 6;
+      assert.match(done.stdout.trim().split('\n').pop()!, new RegExp(`^INCOMPLETE: 3 of ${rows} rows of r rejected, see .*r\\.rejects\\.jsonl \\(--accept-rejects accepts them\\)\\.$`));
       assertRejects(readRejects(p));
     } finally {
       rmSync(p.dir, { recursive: true, force: true });
@@ -135,8 +139,10 @@ describe('copy: rejects', () => {
     try {
       mkdirSync(bin, { recursive: true });
       const shim = installFakeWrangler(bin);
-      const run = await cli(p, ['--remote', '--json'], { FLARELIFT_WRANGLER: shim, FAKE_D1_DIR: bin });
-      assert.equal(run.code, 0, run.stderr);
+      // Three rejects under --max-rejects 3: accepted ahead, exit 0, and still named last.
+      const run = await cli(p, ['--remote', '--max-rejects', '3'], { FLARELIFT_WRANGLER: shim, FAKE_D1_DIR: bin });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout.trim().split('\n').pop()!, new RegExp(`^accepted rejects: 3 of ${NORMAL + 6} rows of r rejected, see .*r\\.rejects\\.jsonl$`));
       assertRejects(readRejects(p));
       const db = new Database(path.join(bin, `${p.database}.sqlite`), { readonly: true });
       try {

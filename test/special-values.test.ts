@@ -15,7 +15,7 @@ import { runCli, type CliResult } from './helpers/cli.js';
 import { testEnv } from './helpers/copy-project.js';
 import { mysqlUrl, pgUrl } from './helpers/env.js';
 import { dropPgDatabase, freshPgDatabase, withPg } from './helpers/pg.js';
-import { runWorker } from './helpers/worker.js';
+import { APP_WORKER, assertReadsAsSource, runWorker, type AppRow, type WorkerAnswer } from './helpers/worker.js';
 import { d1Queries, d1Query, makeWranglerProject, type WranglerProject } from './helpers/wrangler.js';
 
 const DB = 'fl_i7_special';
@@ -191,51 +191,6 @@ const mariadb: Engine = {
   defaultsRow: { d: "'0000-00-00'", dt: "'0000-00-00T00:00:00'", ts: "'0000-00-00T00:00:00Z'" },
 };
 
-interface AppRow {
-  id: string;
-  active: boolean;
-  doc: unknown;
-  bytes: string;
-  /** The instant in milliseconds, and the microseconds beyond them. */
-  atMs: number;
-  atMicros: number;
-  accountId: string;
-}
-
-/** What the Worker answers: the app row and the account found by the big id, read through drizzle-orm/d1, and what inserts did. */
-interface WorkerAnswer {
-  app: { id: number; active: boolean; doc: unknown; bytes: string; at: string; accountId: string };
-  account: { id: string; name: string }[];
-  inserted: { active: boolean; qty: number } | string;
-  badCheck: string;
-  badForeignKey: string;
-}
-
-// The Worker: the generated schema through drizzle-orm/d1, values as the application gets them.
-const WORKER = `
-import { drizzle } from 'drizzle-orm/d1';
-import { eq } from 'drizzle-orm';
-import { app, account } from './schema';
-const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const fails = (p) => p.then(() => 'accepted', (e) => 'refused: ' + String(e && e.cause ? e.cause.message : e));
-export default {
-  async fetch(request, env) {
-    const db = drizzle(env.DB);
-    const [row] = await db.select().from(app).where(eq(app.id, 1));
-    const big = await db.select({ id: account.id, name: account.name }).from(account).where(eq(account.id, row.accountId));
-    await db.insert(app).values({ id: 2, accountId: '1' });
-    const [ins] = await db.select({ active: app.active, qty: app.qty }).from(app).where(eq(app.id, 2));
-    return Response.json({
-      app: { ...row, bytes: hex(row.bytes) },
-      account: big,
-      inserted: ins,
-      badCheck: await fails(db.insert(app).values({ id: 3, qty: 0 })),
-      badForeignKey: await fails(db.insert(app).values({ id: 4, accountId: '424242' })),
-    });
-  },
-};
-`;
-
 interface MigrateJson {
   status: string;
   plan: { findings: { code: string; object: string; message: string; fix: string }[] };
@@ -319,23 +274,8 @@ for (const engine of [postgres, mariadb]) {
       await schema({ from: engine.url, outDir: path.join(p.dir, 'generated'), drizzle: drizzleFile });
       const generated = readFileSync(drizzleFile, 'utf8');
       assert.doesNotMatch(generated, /mode: "buffer"/, 'no Buffer: the Worker runs without nodejs_compat');
-      const answer = await runWorker<WorkerAnswer>(p, generated, WORKER);
-      const source = await engine.appRow();
-      assert.equal(String(answer.app.id), source.id);
-      assert.equal(answer.app.active, source.active, 'booleans as booleans');
-      assert.deepEqual(answer.app.doc, source.doc, 'JSON parsed');
-      assert.equal(answer.app.bytes, source.bytes, 'bytes equal');
-      assert.equal(answer.app.accountId, source.accountId, 'ids exact');
-      assert.equal(answer.app.accountId, engine.bigId);
-      // The same instant, to the microsecond: ISO text with its fraction.
-      // DATETIME has no zone (read as UTC, as the sessions are set), timestamptz carries its Z.
-      assert.equal(Date.parse(answer.app.at.endsWith('Z') ? answer.app.at : `${answer.app.at}Z`), source.atMs);
-      assert.equal(Number(/\.\d{3}(\d{3})/.exec(answer.app.at)?.[1]), source.atMicros);
-      assert.deepEqual(answer.account.map((a) => a.id), [engine.bigId], 'eq() on an id beyond 2^53 finds its row');
-      // A row inserted through Drizzle: defaults, CHECKs and foreign keys as in the source.
-      assert.deepEqual(answer.inserted, { active: true, qty: 1 });
-      assert.match(answer.badCheck, /^refused: .*CHECK/);
-      assert.match(answer.badForeignKey, /^refused: .*FOREIGN KEY/);
+      const answer = await runWorker<WorkerAnswer>(p, generated, APP_WORKER);
+      assertReadsAsSource(answer, await engine.appRow(), engine.bigId);
     });
 
     test('with a 3 MB value: plan predicts exactly the rows copy rejects and the orphan; migrate says INCOMPLETE unless accepted', async () => {

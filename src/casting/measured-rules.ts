@@ -3,16 +3,44 @@
 // every column that references it by foreign key follows so joins still match. The bounds come
 // from MIN/MAX (an index answers them at once), so plan, schema, copy and verify all decide alike.
 // User rules come before these: a rule choosing "bigint" keeps INTEGER (the plan then warns).
-import type { Catalog } from '../catalog/types.js';
-import type { Source } from '../sources/source.js';
-import { CastRules, type CastRule } from './rules.js';
+import type { Catalog, Column } from '../catalog/types.js';
+import type { IntegerBounds, Source } from '../sources/source.js';
+import { CastRules, type CastRule, type ResolvedCast } from './rules.js';
+import { sqliteAffinity } from './transforms.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/** Transforms that store integers as SQLite INTEGER, which a Worker reads as a JS number. */
-const INTEGER_TRANSFORMS = new Set(['integer', 'bigint']);
 export const MEASURED_ORIGIN = 'measured: integers beyond ±2^53';
 
-const beyond = (v: string | null) => v !== null && /^-?\d+$/.test(v) && (BigInt(v) > MAX_SAFE || BigInt(v) < -MAX_SAFE);
+const isInteger = (v: string | null) => v !== null && /^-?\d+$/.test(v);
+const beyond = (v: string | null) => isInteger(v) && (BigInt(v!) > MAX_SAFE || BigInt(v!) < -MAX_SAFE);
+
+/**
+ * Default casts of columns that hold integers: the engines' integer casts, SQLite's `keep` of a
+ * column with INTEGER affinity (stored and read as a number), and exact decimals without a
+ * fraction (PostgreSQL numeric(p, 0)), whose text is exact but whose foreign key children are
+ * integers: all follow the one rule so every such column reads alike and joins still match.
+ */
+function holdsIntegers(cast: ResolvedCast, column: Column): boolean {
+  switch (cast.transform.name) {
+    case 'integer':
+    case 'bigint':
+      return true;
+    case 'keep':
+      return sqliteAffinity(column.sourceType) === 'INTEGER';
+    case 'decimal_text':
+      return column.scale === 0;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Exact text holds every value only when every value is an integer: bounds that are not (numeric's
+ * NaN or Infinity sort last or first) or a SQLite column that also holds REAL or TEXT values keep
+ * the engine's cast, which stores them as they are.
+ */
+const needsExactText = (b: IntegerBounds) =>
+  !b.nonIntegers && (b.min === null || isInteger(b.min)) && (b.max === null || isInteger(b.max)) && (beyond(b.min) || beyond(b.max));
 
 export async function measuredRules(source: Source, catalog: Catalog, user: readonly CastRule[]): Promise<CastRule[]> {
   const rules = CastRules.combine(user, source.castRules);
@@ -21,11 +49,11 @@ export async function measuredRules(source: Source, catalog: Catalog, user: read
     const columns = table.columns.filter((c) => {
       const cast = rules.resolve(table, c);
       // A user rule decides for itself; only the engine's default integer casts are adjusted.
-      return INTEGER_TRANSFORMS.has(cast.transform.name) && !user.includes(cast.rule);
+      return holdsIntegers(cast, c) && !user.includes(cast.rule);
     });
     if (columns.length === 0) continue;
     for (const b of await source.integerBounds(table, columns.map((c) => c.name))) {
-      if (beyond(b.min) || beyond(b.max)) exact.add(`${table.name}.${b.column}`.toLowerCase());
+      if (needsExactText(b)) exact.add(`${table.name}.${b.column}`.toLowerCase());
     }
   }
   // Foreign keys follow their referenced columns (to a fixed point: a chain of references).
@@ -37,7 +65,8 @@ export async function measuredRules(source: Source, catalog: Catalog, user: read
           const child = `${t.name}.${fk.columns[i]}`.toLowerCase();
           if (exact.has(`${fk.refTable}.${ref}`.toLowerCase()) && !exact.has(child)) {
             const column = t.columns.find((c) => c.name === fk.columns[i]);
-            if (column && !user.includes(rules.resolve(t, column).rule)) {
+            const cast = column && rules.resolve(t, column);
+            if (cast && !user.includes(cast.rule) && holdsIntegers(cast, column)) {
               exact.add(child);
               changed = true;
             }

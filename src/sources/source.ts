@@ -59,6 +59,11 @@ export interface IntegerBounds {
   column: string;
   min: string | null;
   max: string | null;
+  /**
+   * True when the column also holds values that are not integers (SQLite's dynamic types: REAL or
+   * TEXT in an INTEGER column), which exact decimal text could not hold.
+   */
+  nonIntegers?: boolean;
 }
 
 export interface Snapshot {

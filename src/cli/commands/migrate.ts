@@ -15,7 +15,7 @@ import { commaList, fromOption, interruptible, wholeNumber } from '../options.js
 import { addTargetOptions, targetOptionValues } from '../target-options.js';
 import { createCopyRenderer, renderCopySummary } from '../render/copy-progress.js';
 import { renderFindings } from '../render/plan-text.js';
-import { acceptedRejectsNote, EXIT_INCOMPLETE, incompleteLine, type RejectedTable } from '../render/rejects-verdict.js';
+import { acceptedRejectsNote, copiedRejects, EXIT_INCOMPLETE, incompleteLine, type RejectedTable } from '../render/rejects-verdict.js';
 import { createVerifyRenderer, renderVerifySummary } from '../render/verify-text.js';
 
 export const EXIT_CODES = { verified: 0, mismatch: 1, 'copy-incomplete': 3, blocked: 4, rejected: EXIT_INCOMPLETE, interrupted: 130 } as const;
@@ -50,7 +50,7 @@ export function renderMigrateResult(r: MigrateResult): string {
 }
 
 function rejectedTables(r: MigrateResult): RejectedTable[] {
-  return (r.copy?.tables ?? []).map((t) => ({ name: t.name, rejected: t.rejected, rows: t.read, rejectFile: t.rejectFile }));
+  return copiedRejects(r.copy?.tables ?? []);
 }
 
 function verdict(r: MigrateResult): string {

@@ -1,6 +1,7 @@
 // The line that ends migrate and verify when source rows are not in the target because copy
 // rejected them: said plainly, per table, with where the rows are, so PROVEN and exit 0 only
 // ever mean that the target holds every source row.
+import type { CopyTableSummary } from '../../pipeline/copy-events.js';
 import { formatCount } from './table.js';
 
 export interface RejectedTable {
@@ -9,6 +10,11 @@ export interface RejectedTable {
   /** Source rows of the table. */
   rows: number;
   rejectFile?: string;
+}
+
+/** A copy's tables as the verdict names them: rows read (over every run) and the reject file. */
+export function copiedRejects(tables: readonly CopyTableSummary[]): RejectedTable[] {
+  return tables.map((t) => ({ name: t.name, rejected: t.rejected, rows: t.read, rejectFile: t.rejectFile }));
 }
 
 /** Exit code when rows were rejected and not accepted ahead (--accept-rejects, --max-rejects). */

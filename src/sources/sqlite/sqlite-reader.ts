@@ -146,7 +146,17 @@ export function measureTable(db: Database.Database, table: Table): TableMeasurem
 
 export function integerBounds(db: Database.Database, table: Table, columns: readonly string[]): IntegerBounds[] {
   if (columns.length === 0) return [];
+  const from = quoteName(table.sourceName);
   const select = columns.flatMap((c, i) => [`CAST(min(${quoteName(c)}) AS TEXT) AS a${i}`, `CAST(max(${quoteName(c)}) AS TEXT) AS b${i}`]);
-  const row = db.prepare(`SELECT ${select.join(', ')} FROM ${quoteName(table.sourceName)}`).get() as Record<string, string | null>;
-  return columns.map((column, i) => ({ column, min: row[`a${i}`], max: row[`b${i}`] }));
+  const row = db.prepare(`SELECT ${select.join(', ')} FROM ${from}`).get() as Record<string, string | null>;
+  return columns.map((column, i) => {
+    const bounds: IntegerBounds = { column, min: row[`a${i}`], max: row[`b${i}`] };
+    // A REAL between two integer bounds hides from MIN/MAX: only a column whose bounds pass 2^53
+    // (rare) pays the scan that looks for one.
+    if ([bounds.min, bounds.max].some((b) => b !== null && /^-?\d{16,}$/.test(b))) {
+      const q = quoteName(column);
+      bounds.nonIntegers = db.prepare(`SELECT EXISTS (SELECT 1 FROM ${from} WHERE typeof(${q}) NOT IN ('integer', 'null')) AS x`).pluck().get() === 1;
+    }
+    return bounds;
+  });
 }
