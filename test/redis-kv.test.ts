@@ -96,7 +96,7 @@ describe('Redis → KV (real Redis db 9, real wrangler)', () => {
   });
 
   test('copy into the local KV: read = written + rejected + skipped, the rejects exactly the two over KV limits', async () => {
-    const r = await cli(['copy', '--from', URL, '--to', 'kv:CACHE', '--json', '--reject-dir', path.join(project.dir, 'rejects')]);
+    const r = await cli(['copy', '--from', URL, '--to', 'kv:CACHE', '--json', '--accept-rejects', '--reject-dir', path.join(project.dir, 'rejects')]);
     assert.equal(r.code, 0, r.stderr);
     const copied = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: string; tables: { name: string; read: number; written: number; rejected: number; skippedByRule?: number }[]; notes: string[] };
     assert.equal(copied.status, 'complete');
@@ -171,7 +171,7 @@ describe('Redis → KV (real Redis db 9, real wrangler)', () => {
     const dir = path.join(project.dir, 'bulk');
     await shortTtls(redis);
     const rejectDir = path.join(project.dir, 'rejects-json');
-    const r = await cli(['copy', '--from', URL, '--to', `kvjson:${dir}`, '--json', '--reject-dir', rejectDir]);
+    const r = await cli(['copy', '--from', URL, '--to', `kvjson:${dir}`, '--json', '--accept-rejects', '--reject-dir', rejectDir]);
     assert.equal(r.code, 0, r.stderr);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: { file: string; pairs: number }[] };
     assert.equal(manifest.files.reduce((s, f) => s + f.pairs, 0), 14);
@@ -196,7 +196,7 @@ describe('Redis → KV (real Redis db 9, real wrangler)', () => {
   test('match= and prefix= in the URL: only the matching keys, written under the new prefix, verified through the inverse', async () => {
     const dir = path.join(project.dir, 'bulk-users');
     const from = `${URL}?match=user:*&prefix=user:=u:`;
-    const r = await cli(['copy', '--from', from, '--to', `kvjson:${dir}`, '--json', '--reject-dir', path.join(project.dir, 'rejects-users')]);
+    const r = await cli(['copy', '--from', from, '--to', `kvjson:${dir}`, '--json', '--accept-rejects', '--reject-dir', path.join(project.dir, 'rejects-users')]);
     assert.equal(r.code, 0, r.stderr);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: { file: string }[] };
     const keys = readFileSync(path.join(dir, manifest.files[0].file), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l.replace(/,$/, '')) as { key: string }).key);

@@ -91,7 +91,7 @@ describe('tables whose names share a file name', () => {
   test('each table keeps its reject file; verify passes, and a row deleted from "t x" is found', async () => {
     const target = path.join(dir, 'out.sqlite');
     const rejects = path.join(dir, 'rejects');
-    const copy = await runCliBounded(['copy', '--from', pgUrl(DB), '--to', `sqlite:${target}`, '--reject-dir', rejects], { cwd: dir });
+    const copy = await runCliBounded(['copy', '--from', pgUrl(DB), '--to', `sqlite:${target}`, '--reject-dir', rejects, '--accept-rejects'], { cwd: dir });
     assert.equal(copy.code, 0, copy.stderr);
     const files = readdirSync(rejects).sort();
     assert.equal(files.length, 2, files.join(', '));
