@@ -54,7 +54,8 @@ export interface UploadResult {
   failure?: string;
 }
 
-export async function uploadObject(store: ObjectStore, journal: ObjectJournal, key: string, o: StoredObject): Promise<UploadResult> {
+/** `onBytes` hears of the bytes as each body or part is stored (progress). */
+export async function uploadObject(store: ObjectStore, journal: ObjectJournal, key: string, o: StoredObject, onBytes?: (n: number) => void): Promise<UploadResult> {
   const partSize = partSizeFor(o.size);
   const info: PutInfo = { http: o.http, meta: { ...o.meta } };
   if (o.size <= partSize) {
@@ -68,7 +69,8 @@ export async function uploadObject(store: ObjectStore, journal: ObjectJournal, k
     const md5 = createHash('md5').update(body).digest('hex');
     if (read !== o.size || (o.md5 && o.md5 !== md5)) return { sent: read, failure: `the source gave ${read} bytes with MD5 ${md5}, not the ${o.size} bytes${o.md5 ? ` with MD5 ${o.md5}` : ''} it listed: it changed during the copy` };
     await store.put(key, body, { ...info, md5 });
-    return { sent: body.length };
+    onBytes?.(read);
+    return { sent: read };
   }
   // The ETag of a multipart object is not its MD5: keep the MD5 as metadata (known before the
   // upload starts, since R2 takes metadata when it starts), else the source's ETag.
@@ -83,18 +85,18 @@ export async function uploadObject(store: ObjectStore, journal: ObjectJournal, k
     record = undefined;
   }
   try {
-    return await sendParts(store, journal, key, o, info, record, md5);
+    return await sendParts(store, journal, key, o, info, record, md5, onBytes);
   } catch (e) {
     if (!record) throw e;
     // The earlier upload could not be finished (expired, aborted): start it over, cleanly.
     await store.abortMultipart(key, record.uploadId);
     delete data.uploads[key];
     journal.save();
-    return sendParts(store, journal, key, o, info, undefined, md5);
+    return sendParts(store, journal, key, o, info, undefined, md5, onBytes);
   }
 }
 
-async function sendParts(store: ObjectStore, journal: ObjectJournal, key: string, o: StoredObject, info: PutInfo, resumed: UploadRecord | undefined, md5: string | undefined): Promise<UploadResult> {
+async function sendParts(store: ObjectStore, journal: ObjectJournal, key: string, o: StoredObject, info: PutInfo, resumed: UploadRecord | undefined, md5: string | undefined, onBytes?: (n: number) => void): Promise<UploadResult> {
   const data = journal.data!;
   const partSize = partSizeFor(o.size);
   let record = resumed;
@@ -104,6 +106,7 @@ async function sendParts(store: ObjectStore, journal: ObjectJournal, key: string
     journal.save();
   }
   const start = record.parts.length * partSize;
+  onBytes?.(start); // the parts a crashed run committed
   // The whole body's MD5 can be checked only when this run reads it all.
   const hash = start === 0 && md5 ? createHash('md5') : undefined;
   let sent = 0;
@@ -114,6 +117,7 @@ async function sendParts(store: ObjectStore, journal: ObjectJournal, key: string
     record.parts.push({ partNumber, etag });
     journal.save();
     sent += body.length;
+    onBytes?.(body.length);
     partNumber++;
   }
   if (start + sent !== o.size || (hash && hash.digest('hex') !== md5)) {
