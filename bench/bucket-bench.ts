@@ -5,6 +5,9 @@
 // --large-only runs only the 1 GiB file.
 // Memory is sampled from /proc: flarelift's own peak (VmHWM of the CLI process) apart from its
 // workerd child's (local R2 is Miniflare's workerd), and the peak of their sum (VmRSS sampled).
+// The CLI runs compiled (tsc into .tmp/bench-dist), as an installed package runs: in a checkout
+// bin/flarelift.js compiles the sources through tsx on the fly, which alone adds ~115 MB. A copy of
+// one tiny file is measured too: what the process costs before any body moves.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import os from 'node:os';
@@ -89,16 +92,31 @@ function measured(argv: string[], cwd: string): Promise<Measured> {
   });
 }
 
+/** The CLI compiled as `npm run build` makes it, with a launcher (node_modules resolve from the checkout). */
+function build(): string {
+  const out = path.join(ROOT, '.tmp', 'bench-dist');
+  rmSync(out, { recursive: true, force: true });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
+  writeFileSync(path.join(out, 'run.mjs'), "import { main } from './cli/main.js';\nprocess.exitCode = await main(process.argv.slice(2));\n");
+  return path.join(out, 'run.mjs');
+}
+
 function project(dir: string): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'wrangler.json'), JSON.stringify({ name: 'bench', compatibility_date: '2025-01-01', r2_buckets: [{ binding: 'MEDIA', bucket_name: 'media' }] }));
 }
 
-async function run(label: string, src: string, files: number, bytes: number, work: string): Promise<void> {
+async function copyInto(cli: string, label: string, src: string, work: string): Promise<Measured> {
   const dir = path.join(work, `proj-${label}`);
   project(dir);
-  const copy = await measured([path.join(ROOT, 'bin/flarelift.js'), 'copy', '--from', `dir:${src}`, '--to', 'r2:MEDIA', '--jobs', '4', '--json'], dir);
+  const copy = await measured([cli, 'copy', '--from', `dir:${src}`, '--to', 'r2:MEDIA', '--jobs', '4', '--json'], dir);
   if (copy.status !== 0) throw new Error(`flarelift copy failed: ${copy.stderr.slice(-2000)}`);
+  return copy;
+}
+
+async function run(cli: string, label: string, src: string, files: number, bytes: number, work: string): Promise<void> {
+  const copy = await copyInto(cli, label, src, work);
   const cp = timed('cp', ['-r', src, path.join(work, `cp-${label}`)], work);
   const mb = bytes / 1e6;
   const MB = (kb: number) => fmt(kb / 1024);
@@ -111,6 +129,12 @@ async function run(label: string, src: string, files: number, bytes: number, wor
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'flarelift-bucket-bench-'));
 try {
+  const cli = build();
+  const tiny = path.join(work, 'tiny');
+  mkdirSync(tiny);
+  writeFileSync(path.join(tiny, 'one.txt'), 'one');
+  const base = await copyInto(cli, 'tiny', tiny, work);
+  console.log(`\na copy of one 3-byte file (the fixed cost): peak RSS flarelift ${fmt(base.ownKb / 1024)} MB, its workerd ${fmt(base.childKb / 1024)} MB`);
   const small = path.join(work, 'small');
   let smallBytes = 0;
   for (let i = 0; i < SMALL_FILES; i++) {
@@ -120,7 +144,7 @@ try {
     smallBytes += body.length;
     writeFileSync(path.join(sub, `file ${i}.bin`), body);
   }
-  if (!args.includes('--large-only')) await run('2,000 small files', small, SMALL_FILES, smallBytes, work);
+  if (!args.includes('--large-only')) await run(cli, '2,000 small files', small, SMALL_FILES, smallBytes, work);
   if (!args.includes('--no-large')) {
     const large = path.join(work, 'large');
     mkdirSync(large);
@@ -131,7 +155,7 @@ try {
       writeSync(fd, chunk);
     }
     closeSync(fd);
-    await run('one 1 GiB file', large, 1, LARGE_BYTES, work);
+    await run(cli, 'one 1 GiB file', large, 1, LARGE_BYTES, work);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
