@@ -159,4 +159,5 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+  rmSync(path.join(ROOT, '.tmp', 'bench-dist'), { recursive: true, force: true });
 }
