@@ -1,7 +1,8 @@
 // Sending one object's body: a single PUT when it fits in one part, else a multipart upload by
 // R2's rules (parts of one size, at least 5 MiB, the last smaller, at most 10,000 parts). Memory
-// is one part's buffer per object in flight, reused from part to part, whatever the object's size. Each committed part is journaled, so an upload cut
-// short is finished from the next part by a resumed copy, reading only the rest of the source.
+// is one part's buffer per object in flight, reused from part to part, whatever the object's size.
+// Each committed part is journaled, so an upload cut short is finished from the next part by a
+// resumed copy, reading only the rest of the source.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { MD5_METADATA_KEY, SOURCE_ETAG_METADATA_KEY, type StoredObject } from '../../catalog/stored-object.js';
