@@ -1,4 +1,4 @@
-// `npm run bench [-- --rows N] [--jobs N] [--keys N] [--no-large] [--only PART]`: the copy benchmark,
+// `npm run bench [-- --rows N] [--jobs N] [--keys N] [--no-large | --large-only] [--only PART]`: the copy benchmark,
 // the verify benchmark on the same table and local D1 size, keyless verify's memory, Redis -> local KV
 // (--keys), the way back (D1 -> PostgreSQL), then files into local R2 (--no-large skips the 1 GiB
 // object), each printing its figures and ratios against baselines measured in the same run. Separate
@@ -28,7 +28,7 @@ if (only !== undefined && !(only in PARTS)) {
 for (const [part, script] of Object.entries(PARTS)) {
   if (only !== undefined && part !== only) continue;
   // Bucket-only flags go to the bucket bench alone; the others would refuse them.
-  const own = part === 'bucket' ? args : args.filter((a) => a !== '--no-large' && a !== '--bucket-only');
+  const own = part === 'bucket' ? args : args.filter((a) => a !== '--no-large' && a !== '--large-only' && a !== '--bucket-only');
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script), ...own], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -142,6 +142,15 @@ test('an S3 bucket copies into local R2: a Worker reads every object with equal 
   const summary = JSON.parse(copy.stdout.trim().split('\n').at(-1)!) as { status: string; totals: { written: number } };
   assert.equal(summary.status, 'complete');
   assert.equal(summary.totals.written, FIXTURES.length + 1);
+  // Progress counts bytes as well as objects: they climb and end at the bucket's total.
+  const bucketBytes = FIXTURES.reduce((n, f) => n + f.body.length, 0) + LARGE_SIZE;
+  const events = copy.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l) as { event: string; rows?: number; bytes?: number; totalBytes?: number });
+  const started = events.find((e) => e.event === 'table-start')!;
+  assert.deepEqual([started.bytes, started.totalBytes], [0, bucketBytes]);
+  const progress = events.filter((e) => e.event === 'progress');
+  assert.ok(progress.length > 0 && progress.every((e) => e.totalBytes === bucketBytes), 'every progress event carries the bucket total');
+  assert.ok(progress.every((e, i) => i === 0 || e.bytes! >= progress[i - 1].bytes!), 'bytes never go back');
+  assert.deepEqual([progress.at(-1)!.rows, progress.at(-1)!.bytes], [FIXTURES.length + 1, bucketBytes]);
 
   const mf = await worker(dir);
   try {

@@ -42,8 +42,9 @@ export interface CopySummary {
 
 export type CopyEvent =
   | { type: 'start'; source: string; target: string; consistency: string; resumed: boolean; tables: string[] }
-  | { type: 'table-start'; table: string; total: number; rows: number; resumed: boolean; restarted: boolean }
-  | { type: 'progress'; table: string; rows: number; total: number }
+  /** bytes / totalBytes: for collections measured in bytes (buckets), what is done and what the source holds. */
+  | { type: 'table-start'; table: string; total: number; rows: number; resumed: boolean; restarted: boolean; bytes?: number; totalBytes?: number }
+  | { type: 'progress'; table: string; rows: number; total: number; bytes?: number; totalBytes?: number }
   | { type: 'reject'; table: string; key: unknown; reason: string }
   /** What the target is doing after the tables (e.g. sending import files to remote D1). */
   | { type: 'note'; message: string }

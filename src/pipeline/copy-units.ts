@@ -18,6 +18,8 @@ import { checkUnit, readableKey, selectCollections } from './unit-checks.js';
 
 /** Units per batch are also held under this many bytes, so large values keep memory bounded. */
 const BATCH_BYTES = 4 * 1024 * 1024;
+/** Progress within a batch (bytes of large objects as they go) at most this often. */
+const BYTES_EVENT_MS = 500;
 
 export interface UnitCopyRunOptions {
   source: UnitSource;
@@ -75,7 +77,10 @@ async function copyCollection(c: Collection, start: UnitJournalEntry, resumed: b
   // The reject file keeps exactly the lines the journal counts (lines go in before their batch commits).
   s.rejects.truncate(c.name, entry.rejected);
   const total = await s.snapshot.count(c);
-  s.emit({ type: 'table-start', table: c.name, total, rows: entry.read, resumed: resumed && entry.read > 0, restarted: false });
+  // Progress in bytes too, when the source measures its units in bytes (a bucket).
+  const totalBytes = s.snapshot.bytes ? await s.snapshot.bytes(c) : undefined;
+  const volume = (done: number) => (totalBytes !== undefined ? { bytes: done, totalBytes } : {});
+  s.emit({ type: 'table-start', table: c.name, total, rows: entry.read, resumed: resumed && entry.read > 0, restarted: false, ...volume(entry.bytes ?? 0) });
   const after = c.ordered && entry.lastKey !== null ? decodeUnitKey(entry.lastKey) : undefined;
   const reading = s.snapshot.read(c, { after, maxUnits: s.batchSize, maxBytes: BATCH_BYTES, signal: s.stop });
   let complete = true;
@@ -104,6 +109,16 @@ async function copyCollection(c: Collection, start: UnitJournalEntry, resumed: b
     s.rejects.appendTo(c.name, rejects);
     for (const r of rejects) s.emit({ type: 'reject', table: c.name, key: r.key, reason: r.reason });
     let refused = 0;
+    const batchBytes = batch.reduce((n, u) => n + u.bytes, 0);
+    const doneBytes = entry.bytes ?? 0;
+    let sentBytes = 0;
+    let lastEvent = Date.now();
+    const onBytes = (n: number) => {
+      sentBytes = Math.min(batchBytes, sentBytes + n);
+      if (Date.now() - lastEvent < BYTES_EVENT_MS) return;
+      lastEvent = Date.now();
+      s.emit({ type: 'progress', table: c.name, rows: entry.read, total, ...volume(doneBytes + sentBytes) });
+    };
     entry = await s.session.write({
       collection: c,
       units,
@@ -115,7 +130,9 @@ async function copyCollection(c: Collection, start: UnitJournalEntry, resumed: b
         written: entry.written + units.length,
         rejected: entry.rejected + rejects.length,
         skipped: entry.skipped + skipped,
+        ...(totalBytes !== undefined ? { bytes: doneBytes + batchBytes } : {}),
       },
+      ...(totalBytes !== undefined ? { onBytes } : {}),
       onFailures: (failures) => {
         refused = failures.length;
         const records = failures.map((f) => ({ collection: c.name, key: readableKey(units[f.index].key), reason: f.reason }));
@@ -123,7 +140,7 @@ async function copyCollection(c: Collection, start: UnitJournalEntry, resumed: b
         for (const r of records) s.emit({ type: 'reject', table: c.name, key: r.key, reason: r.reason });
       },
     });
-    s.emit({ type: 'progress', table: c.name, rows: entry.read, total });
+    s.emit({ type: 'progress', table: c.name, rows: entry.read, total, ...volume(entry.bytes ?? 0) });
     s.countRejects(rejects.length + refused);
   }
   if (s.stop.aborted) complete = false;

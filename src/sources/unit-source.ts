@@ -26,6 +26,11 @@ export interface UnitSnapshot<C extends Collection = Collection, V = unknown> {
   /** Units in the collection now (progress; exact when the source can say, else an estimate). */
   count(c: C): Promise<number>;
   /**
+   * Bytes in the collection now, when its units are measured in bytes (a bucket's objects): the
+   * copy then reports progress in bytes as well as units. Absent for keyspaces and the like.
+   */
+  bytes?(c: C): Promise<number>;
+  /**
    * Streams the collection's units in batches, bounded by maxUnits and maxBytes, whatever the
    * collection's size. Unordered collections may yield a key twice (SCAN does): the pipeline
    * keeps the first.

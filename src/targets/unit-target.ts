@@ -47,6 +47,8 @@ export interface UnitJournalEntry {
   rejected: number;
   skipped: number;
   done: boolean;
+  /** Bytes of the units read and settled, when the source measures them (UnitSnapshot.bytes): resumed progress starts there. */
+  bytes?: number;
 }
 
 export interface UnitTargetState {
@@ -75,6 +77,11 @@ export interface UnitBatch<C extends Collection = Collection, W = unknown> {
   after: UnitJournalEntry;
   /** Receives the units the target refused, before the batch commits; must persist them synchronously. */
   onFailures(failures: UnitFailure[]): void;
+  /**
+   * Present when progress is counted in bytes: the target reports bytes of this batch's units as
+   * it sends (or finds already there), so a batch of large objects shows progress before it commits.
+   */
+  onBytes?(bytes: number): void;
 }
 
 export interface UnitTargetSession<C extends Collection = Collection, W = unknown> {

@@ -13,6 +13,9 @@ export interface CopyRenderer {
   stop(): void;
 }
 
+const volumeOf = (e: { bytes?: number; totalBytes?: number }) => (e.totalBytes !== undefined ? { done: e.bytes ?? 0, total: e.totalBytes } : undefined);
+const formatBytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${formatCount(n)} bytes`);
+
 export function createCopyRenderer(output: Output, mode: ProgressMode): CopyRenderer {
   if (mode === 'json') return { onEvent: jsonEvents(output), stop: () => undefined };
   let view: ProgressView | undefined;
@@ -25,10 +28,13 @@ export function createCopyRenderer(output: Output, mode: ProgressMode): CopyRend
           break;
         case 'table-start':
           view?.start(e.table, e.total, e.rows, e.restarted ? 'restarted' : '',
-            `${e.table}: ${formatCount(e.total)} rows in the source${e.rows > 0 ? `, resuming after ${formatCount(e.rows)}` : ''}${e.restarted ? ' (no key: started over)' : ''}`);
+            e.totalBytes !== undefined
+              ? `${e.table}: ${formatCount(e.total)} objects, ${formatBytes(e.totalBytes)} in the source${e.rows > 0 ? `, resuming after ${formatCount(e.rows)}` : ''}`
+              : `${e.table}: ${formatCount(e.total)} rows in the source${e.rows > 0 ? `, resuming after ${formatCount(e.rows)}` : ''}${e.restarted ? ' (no key: started over)' : ''}`,
+            volumeOf(e));
           break;
         case 'progress':
-          view?.update(e.table, e.rows, e.total);
+          view?.update(e.table, e.rows, e.total, volumeOf(e));
           break;
         case 'table-done':
           view?.finish(e.table, e.read, 'done',

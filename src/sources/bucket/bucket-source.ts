@@ -89,16 +89,23 @@ export class BucketSource implements UnitSource<Collection, StoredObject> {
 
   async snapshot(): Promise<UnitSnapshot<Collection, StoredObject>> {
     const lister = this.lister;
-    let counted: number | undefined;
+    let counted: { objects: number; bytes: number } | undefined;
+    // One listing gives both, for progress in objects and bytes.
+    const measure = async () => {
+      if (counted === undefined) {
+        const c = { objects: 0, bytes: 0 };
+        for await (const e of lister.walk(undefined)) {
+          c.objects++;
+          c.bytes += e.size;
+        }
+        counted = c;
+      }
+      return counted;
+    };
     return {
       consistency: 'live listing: objects written during the copy may be missed; verify afterwards',
-      async count() {
-        if (counted === undefined) {
-          counted = 0;
-          for await (const _ of lister.walk(undefined)) counted++;
-        }
-        return counted;
-      },
+      count: async () => (await measure()).objects,
+      bytes: async () => (await measure()).bytes,
       async *read(_c: Collection, o: UnitReadOptions): AsyncIterable<Unit<StoredObject>[]> {
         const after = o.after !== undefined ? objectKey(o.after) : undefined;
         let pending: ListedEntry[] = [];

@@ -3,6 +3,13 @@
 // (env.BUCKET.put), so keys with spaces or non-ASCII characters are stored as themselves.
 // (wrangler 4.86's `r2 object put --local` percent-encodes them, and a Worker then misses them.)
 // Miniflare is imported only when this store is opened.
+//
+// Bodies go to a small Worker of our own (WRITER below) as plain HTTP request bodies, not as
+// arguments of the binding proxy: the proxy serialises a Uint8Array argument into its JSON
+// form and, on a fresh proxy object (every resumeMultipartUpload), sends it through a
+// synchronous worker-thread bridge, so each 8 MiB part cost several copies and the process grew
+// to ~450 MB on a 1 GiB object. A request body with a Content-Length is a known-length stream
+// to workerd, which R2's put and uploadPart take as they are.
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { md5OfEtag, splitMetadata, type StoredObject } from '../../catalog/stored-object.js';
@@ -22,14 +29,12 @@ interface R2Body extends R2Obj {
 }
 interface R2Upload {
   uploadId: string;
-  uploadPart(n: number, value: Uint8Array): Promise<{ partNumber: number; etag: string }>;
   complete(parts: { partNumber: number; etag: string }[]): Promise<unknown>;
   abort(): Promise<void>;
 }
 interface R2BucketProxy {
   head(key: string): Promise<R2Obj | null>;
   get(key: string, o?: { range?: { offset: number } }): Promise<R2Body | null>;
-  put(key: string, value: Uint8Array, o: { httpMetadata: object; customMetadata: Record<string, string>; md5?: ArrayBuffer }): Promise<unknown>;
   delete(key: string): Promise<void>;
   list(o: { limit: number; startAfter?: string; include?: string[] }): Promise<{ objects: R2Obj[]; truncated: boolean }>;
   createMultipartUpload(key: string, o: { httpMetadata: object; customMetadata: Record<string, string> }): Promise<R2Upload>;
@@ -37,8 +42,29 @@ interface R2BucketProxy {
 }
 interface MiniflareLike {
   getR2Bucket(binding: string): Promise<unknown>;
+  dispatchFetch(url: string, init: { method: string; body: Uint8Array; headers: Record<string, string> }): Promise<{ ok: boolean; status: number; text(): Promise<string>; json(): Promise<unknown> }>;
   dispose(): Promise<void>;
 }
+
+/** The Worker that writes bodies into the bucket bound as BUCKET: ?op=put or ?op=part, the key and options in the query. */
+const WRITER = `export default {
+  async fetch(request, env) {
+    const q = new URL(request.url).searchParams;
+    const key = q.get('key');
+    const body = request.body ?? new Uint8Array(0);
+    try {
+      if (q.get('op') === 'put') {
+        const o = JSON.parse(q.get('info'));
+        await env.BUCKET.put(key, body, { httpMetadata: o.http, customMetadata: o.meta, ...(o.md5 ? { md5: o.md5 } : {}) });
+        return new Response('{}');
+      }
+      const part = await env.BUCKET.resumeMultipartUpload(key, q.get('upload')).uploadPart(Number(q.get('part')), body);
+      return Response.json({ etag: part.etag });
+    } catch (e) {
+      return new Response(String(e && e.message || e), { status: 500 });
+    }
+  },
+};`;
 
 export interface MiniflareStoreOptions {
   binding: string;
@@ -72,9 +98,10 @@ export class MiniflareStore implements ObjectStore {
     const { Miniflare } = await import('miniflare');
     const mf = new Miniflare({
       modules: true,
-      script: 'export default { fetch() { return new Response(null, { status: 404 }); } }',
+      script: WRITER,
       defaultPersistRoot: o.stateRoot,
-      r2Buckets: { [o.binding]: { id: o.bucketId } },
+      // The same bucket under the user's binding (read through the proxy) and as BUCKET (the writer's).
+      r2Buckets: { [o.binding]: { id: o.bucketId }, BUCKET: { id: o.bucketId } },
     });
     const bucket = (await mf.getR2Bucket(o.binding)) as unknown as R2BucketProxy;
     return new MiniflareStore(mf, bucket, o.description);
@@ -96,9 +123,19 @@ export class MiniflareStore implements ObjectStore {
     return Readable.fromWeb(o.body);
   }
 
+  /** Sends a body to the writer Worker; resolves to its JSON answer once R2 has stored it. */
+  private async send(query: Record<string, string>, body: Buffer): Promise<unknown> {
+    const res = await this.mf.dispatchFetch(`http://writer/?${new URLSearchParams(query)}`, {
+      method: 'PUT',
+      body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+      headers: { 'content-length': String(body.byteLength) },
+    });
+    if (!res.ok) throw new Error(`${this.description}: writing '${query.key}' failed: ${(await res.text()).slice(0, 300)}`);
+    return res.json();
+  }
+
   async put(key: string, body: Buffer, info: PutInfo): Promise<void> {
-    const md5 = info.md5 ? Uint8Array.from(Buffer.from(info.md5, 'hex')).buffer : undefined;
-    await this.bucket.put(key, new Uint8Array(body.buffer, body.byteOffset, body.byteLength), { httpMetadata: info.http, customMetadata: info.meta, ...(md5 ? { md5 } : {}) });
+    await this.send({ op: 'put', key, info: JSON.stringify({ http: info.http, meta: info.meta, md5: info.md5 }) }, body);
   }
 
   async createMultipart(key: string, info: PutInfo): Promise<string> {
@@ -111,7 +148,7 @@ export class MiniflareStore implements ObjectStore {
   }
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string> {
-    const part = await this.bucket.resumeMultipartUpload(key, uploadId).uploadPart(partNumber, new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+    const part = (await this.send({ op: 'part', key, upload: uploadId, part: String(partNumber) }, body)) as { etag: string };
     return part.etag;
   }
 

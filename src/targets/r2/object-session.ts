@@ -61,9 +61,10 @@ export class ObjectSession implements UnitTargetSession<Collection, StoredObject
       if (there && there.size === unit.value.size && !unit.value.md5 && unit.value.digest) unit.value.md5 = await unit.value.digest();
       if (there && alreadyEqual(unit.value, there)) {
         this.keptObjects++;
+        batch.onBytes?.(unit.value.size);
         return;
       }
-      const result = await uploadObject(this.store, this.journal, key, unit.value);
+      const result = await uploadObject(this.store, this.journal, key, unit.value, batch.onBytes);
       this.sentBytes += result.sent;
       if (result.failure) failures.push({ index, reason: result.failure });
       else this.sentObjects++;

@@ -1,7 +1,8 @@
 // Sending one object's body: a single PUT when it fits in one part, else a multipart upload by
 // R2's rules (parts of one size, at least 5 MiB, the last smaller, at most 10,000 parts). Memory
-// is one part's buffer per object in flight. Each committed part is journaled, so an upload cut
-// short is finished from the next part by a resumed copy, reading only the rest of the source.
+// is one part's buffer per object in flight, reused from part to part, whatever the object's size.
+// Each committed part is journaled, so an upload cut short is finished from the next part by a
+// resumed copy, reading only the rest of the source.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { MD5_METADATA_KEY, SOURCE_ETAG_METADATA_KEY, type StoredObject } from '../../catalog/stored-object.js';
@@ -18,9 +19,13 @@ export function partSizeFor(size: number): number {
   return Math.min(R2_MAX_PART_BYTES, Math.max(R2_MIN_PART_BYTES, DEFAULT_PART_BYTES, needed));
 }
 
-/** The stream cut into buffers of `size` bytes (the last shorter), one buffer held at a time. */
+/**
+ * The stream cut into parts of `size` bytes (the last shorter). One buffer serves every part: a
+ * part is valid until the consumer asks for the next (it has been sent by then), so a large
+ * object does not leave a trail of 8 MiB buffers for the collector.
+ */
 export async function* parts(stream: Readable, size: number): AsyncIterable<Buffer> {
-  let buf = Buffer.allocUnsafe(size);
+  const buf = Buffer.allocUnsafe(size);
   let used = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let at = 0;
@@ -31,7 +36,6 @@ export async function* parts(stream: Readable, size: number): AsyncIterable<Buff
       at += n;
       if (used === size) {
         yield buf;
-        buf = Buffer.allocUnsafe(size);
         used = 0;
       }
     }
@@ -51,17 +55,23 @@ export interface UploadResult {
   failure?: string;
 }
 
-export async function uploadObject(store: ObjectStore, journal: ObjectJournal, key: string, o: StoredObject): Promise<UploadResult> {
+/** `onBytes` hears of the bytes as each body or part is stored (progress). */
+export async function uploadObject(store: ObjectStore, journal: ObjectJournal, key: string, o: StoredObject, onBytes?: (n: number) => void): Promise<UploadResult> {
   const partSize = partSizeFor(o.size);
   const info: PutInfo = { http: o.http, meta: { ...o.meta } };
   if (o.size <= partSize) {
-    const chunks: Buffer[] = [];
-    for await (const p of parts(await o.open(), partSize)) chunks.push(Buffer.from(p));
-    const body = Buffer.concat(chunks);
+    // A buffer of the listed size; a source that grew meanwhile shows in `read`.
+    let body: Buffer = Buffer.alloc(0);
+    let read = 0;
+    for await (const p of parts(await o.open(), Math.max(1, o.size))) {
+      body = p;
+      read += p.length;
+    }
     const md5 = createHash('md5').update(body).digest('hex');
-    if (body.length !== o.size || (o.md5 && o.md5 !== md5)) return { sent: body.length, failure: `the source gave ${body.length} bytes with MD5 ${md5}, not the ${o.size} bytes${o.md5 ? ` with MD5 ${o.md5}` : ''} it listed: it changed during the copy` };
+    if (read !== o.size || (o.md5 && o.md5 !== md5)) return { sent: read, failure: `the source gave ${read} bytes with MD5 ${md5}, not the ${o.size} bytes${o.md5 ? ` with MD5 ${o.md5}` : ''} it listed: it changed during the copy` };
     await store.put(key, body, { ...info, md5 });
-    return { sent: body.length };
+    onBytes?.(read);
+    return { sent: read };
   }
   // The ETag of a multipart object is not its MD5: keep the MD5 as metadata (known before the
   // upload starts, since R2 takes metadata when it starts), else the source's ETag.
@@ -76,18 +86,18 @@ export async function uploadObject(store: ObjectStore, journal: ObjectJournal, k
     record = undefined;
   }
   try {
-    return await sendParts(store, journal, key, o, info, record, md5);
+    return await sendParts(store, journal, key, o, info, record, md5, onBytes);
   } catch (e) {
     if (!record) throw e;
     // The earlier upload could not be finished (expired, aborted): start it over, cleanly.
     await store.abortMultipart(key, record.uploadId);
     delete data.uploads[key];
     journal.save();
-    return sendParts(store, journal, key, o, info, undefined, md5);
+    return sendParts(store, journal, key, o, info, undefined, md5, onBytes);
   }
 }
 
-async function sendParts(store: ObjectStore, journal: ObjectJournal, key: string, o: StoredObject, info: PutInfo, resumed: UploadRecord | undefined, md5: string | undefined): Promise<UploadResult> {
+async function sendParts(store: ObjectStore, journal: ObjectJournal, key: string, o: StoredObject, info: PutInfo, resumed: UploadRecord | undefined, md5: string | undefined, onBytes?: (n: number) => void): Promise<UploadResult> {
   const data = journal.data!;
   const partSize = partSizeFor(o.size);
   let record = resumed;
@@ -97,6 +107,7 @@ async function sendParts(store: ObjectStore, journal: ObjectJournal, key: string
     journal.save();
   }
   const start = record.parts.length * partSize;
+  onBytes?.(start); // the parts a crashed run committed
   // The whole body's MD5 can be checked only when this run reads it all.
   const hash = start === 0 && md5 ? createHash('md5') : undefined;
   let sent = 0;
@@ -107,6 +118,7 @@ async function sendParts(store: ObjectStore, journal: ObjectJournal, key: string
     record.parts.push({ partNumber, etag });
     journal.save();
     sent += body.length;
+    onBytes?.(body.length);
     partNumber++;
   }
   if (start + sent !== o.size || (hash && hash.digest('hex') !== md5)) {
