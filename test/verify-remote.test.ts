@@ -97,12 +97,15 @@ describe('verify --remote through wrangler (fake remote D1)', () => {
       }
       const local = await verify({ from: file, to: `d1:${p.database}`, config: p.config, cwd: p.dir, failuresFile: path.join(p.dir, 'f.jsonl'), chunkRows: 2 });
       assert.equal(local.ok, true, JSON.stringify(local.tables));
-      for (const t of local.tables) assert.equal(t.method, 'chunks', `${t.name}: local D1 walks keys in the source's order`);
+      // nums' integer key passes 2^53, so it is stored as exact text (issue 7) whose order is not
+      // the integers' order: verify matches it by key. The other tables walk in the source's order.
+      const method = (name: string) => (name === 'nums' ? 'keyed' : 'chunks');
+      for (const t of local.tables) assert.equal(t.method, method(t.name), `${t.name}: local D1 compared by ${method(t.name)}`);
 
       await copy({ from: file, to: `d1:${p.database}`, remote: true, config: p.config, cwd: p.dir, rejectDir: path.join(p.dir, 'rejects') });
       const summary = await verify({ from: file, to: `d1:${p.database}`, remote: true, config: p.config, cwd: p.dir, failuresFile: path.join(p.dir, 'f.jsonl'), chunkRows: 2 });
       assert.equal(summary.ok, true, JSON.stringify(summary.tables));
-      for (const t of summary.tables) assert.equal(t.method, 'chunks', `${t.name}: the target walks keys in the source's order`);
+      for (const t of summary.tables) assert.equal(t.method, method(t.name), `${t.name}: the remote target compared by ${method(t.name)}`);
       assert.equal(summary.tables.find((t) => t.name === 'odd')!.chunks, Math.ceil(keys.length / 2));
 
       // A changed big integer is seen exactly (JSON numbers would round it to the same double).
@@ -116,7 +119,9 @@ describe('verify --remote through wrangler (fake remote D1)', () => {
       const t = bad.tables.find((x) => x.name === 'nums')!;
       assert.deepEqual([t.missing, t.extra, t.changed], [1, 1, 0]);
       assert.deepEqual(
-        readFailures(path.join(p.dir, 'f.jsonl')).map((r) => [r.kind, r.key]),
+        readFailures(path.join(p.dir, 'f.jsonl'))
+          .map((r) => [r.kind, r.key])
+          .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
         [['extra', { n: '9007199254740992' }], ['missing', { n: '9007199254740993' }]], // past 2^53: strings,
       );
     } finally {
