@@ -6,6 +6,7 @@ import type { Column } from '../catalog/types.js';
 import { realSpecial, temporalSpecial, type SpecialKind } from './special-values.js';
 import { isZeroDate, parseTimestamp } from './temporal.js';
 import { TransformError, type SqliteValue } from './values.js';
+import { clampText, temporalIso, unsignedCheck } from './transform-columns.js';
 import {
   asEngineText,
   fromBitInteger,
@@ -370,30 +371,6 @@ const defs: TransformDef[] = [
     make: () => toText,
   },
 ];
-
-/** Largest value of each MySQL UNSIGNED integer type (BIGINT's 2^64-1 is beyond SQLite's INTEGER). */
-const UNSIGNED_MAX: Record<string, string> = { tinyint: '255', smallint: '65535', mediumint: '16777215', int: '4294967295', integer: '4294967295' };
-
-/** MySQL UNSIGNED: the range the source refused to leave, kept by a CHECK. */
-function unsignedCheck(q: string, c: Column): string | undefined {
-  if (!c.unsigned) return undefined;
-  const max = UNSIGNED_MAX[c.dataType];
-  return max ? `${q} BETWEEN 0 AND ${max}` : `${q} >= 0`;
-}
-
-/** The ISO transform of a temporal column: dates as dates, timestamps with Z when `utc` (MySQL TIMESTAMP, PostgreSQL timestamptz). */
-function temporalIso(c: Column, utc: boolean): ValueFn {
-  return c.dataType === 'date' ? toDateText : isoTimestamp(c, utc);
-}
-
-/** An end of the calendar in the column's own form (date, or timestamp with its fraction digits). */
-function clampText(c: Column, end: 'max' | 'min'): string {
-  const date = end === 'max' ? '9999-12-31' : '0001-01-01';
-  if (c.dataType === 'date') return date;
-  const digits = Math.min(c.precision ?? 6, 9);
-  const fraction = digits ? `.${(end === 'max' ? '9' : '0').repeat(digits)}` : '';
-  return `${date}T${end === 'max' ? '23:59:59' : '00:00:00'}${fraction}${c.dataType === 'timestamptz' ? 'Z' : ''}`;
-}
 
 export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
