@@ -7,6 +7,9 @@ import type { RangeDigest } from './range-digest.js';
 import type { TableShape } from '../reader.js';
 import type { DigestReply, DigestRequest } from './digest-thread.js';
 
+/** How long closing waits for the thread to stop (it holds only a read transaction). */
+const CLOSE_WAIT_MS = 10_000;
+
 export class DigestWorker {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve(d: RangeDigest): void; reject(e: Error): void }>();
@@ -59,10 +62,15 @@ export class DigestWorker {
 
   async close(): Promise<void> {
     this.failed ??= new Error('the digest worker was closed');
-    // An unref'd worker lets the process run out of work before terminate() settles, leaving
-    // the caller's await unsettled (exit code 13): keep it referenced until it has exited.
     if (this.exited) return; // terminate() of an exited worker never settles
+    // terminate() settles on the worker's 'exit'. Referencing the worker is not always enough
+    // to keep the process alive until then: when a source connection dropped mid-verify the
+    // process ran out of work first (the await left unsettled: exit code 13). A referenced
+    // timer keeps it alive, and bounds the wait.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
     this.worker.ref();
-    await this.worker.terminate();
+    await Promise.race([this.worker.terminate().catch(() => undefined), bound]);
+    clearTimeout(timer);
   }
 }
