@@ -5,14 +5,26 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import Database from 'better-sqlite3';
 import { Miniflare } from 'miniflare';
 import { BIN, runCli } from './helpers/cli.js';
 import { startS3Server, type S3Server } from './helpers/s3-server.js';
+import { R2_MAX_OBJECT_BYTES, R2_MAX_PUT_BYTES } from '../src/cloudflare/limits.js';
 
 const MIB = 1024 * 1024;
 const FIXTURES_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
@@ -269,4 +281,215 @@ test('a media directory copies into local R2 the same way, and plan finds the Dj
     ], bucket);
     assert.equal(refs.orphans, 2, `${bucket}: games/ü/board.jpg and readme.txt are named by no row`);
   }
+});
+
+// The way back and R2 itself: a small directory (one file past the 8 MiB part size, so one
+// multipart upload, and one key over R2's 1,024 bytes) into an s3:// bucket and into `r2:<B>
+// --remote` through --r2-endpoint (s3rver stands in for R2's S3 endpoint), both read back with
+// the S3 API and verified.
+const BACK = 'fl-g9-back';
+const REMOTE = 'fl-g9-remote';
+const LONG_DIRS = Array.from({ length: 5 }, (_, i) => `${String(i)}${'d'.repeat(219)}`);
+const LONG_KEY = `${LONG_DIRS.join('/')}/too-long.txt`; // 1,117 bytes
+const BACK_FILES: Record<string, Buffer> = {
+  'a b/ü ñ+plus.txt': Buffer.from('unicode, space and +\n'),
+  'empty.bin': Buffer.alloc(0),
+  'index.html': Buffer.from('<!doctype html><title>x</title>\n'),
+  'nine.bin': patterned(9 * MIB, 'nine'),
+};
+
+function s3Client(): S3Client {
+  return new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+}
+
+/** Every object under `prefix` of `bucket`, by key without the prefix: its MD5 and Content-Type. */
+async function readBucket(client: S3Client, bucket: string, prefix = ''): Promise<Map<string, { md5: string; type: string | undefined }>> {
+  const out = new Map<string, { md5: string; type: string | undefined }>();
+  const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  for (const o of listed.Contents ?? []) {
+    const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
+    out.set(o.Key!.slice(prefix.length), { md5: md5(Buffer.from(await got.Body!.transformToByteArray())), type: got.ContentType });
+  }
+  return out;
+}
+
+function backSource(): string {
+  const dir = path.join(work, 'back-src');
+  for (const [k, b] of Object.entries({ ...BACK_FILES, [LONG_KEY]: Buffer.from('a key R2 cannot hold\n') })) {
+    mkdirSync(path.dirname(path.join(dir, k)), { recursive: true });
+    writeFileSync(path.join(dir, k), b);
+  }
+  return dir;
+}
+
+interface CopySummary {
+  status: string;
+  tables: { name: string; read: number; written: number; rejected: number }[];
+  notes: string[];
+}
+const lastLine = <T>(stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
+
+test('the way back: a directory copies into an s3:// bucket, the key over 1,024 bytes rejected with its reason, bytes read back equal, verify passes; a resume hashes local files and sends only the one that changed', async () => {
+  const client = s3Client();
+  await client.send(new CreateBucketCommand({ Bucket: BACK }));
+  const src = backSource();
+  const dir = project('back');
+  const rejectDir = path.join(dir, 'rejects');
+  const to = [`s3://${BACK}/copy`, '--s3-endpoint', s3.endpoint];
+  const copy = await runCli(['copy', '--from', `dir:${src}`, '--to', ...to, '--json', '--accept-rejects', '--reject-dir', rejectDir], { cwd: dir, env: env() });
+  assert.equal(copy.code, 0, copy.stdout + copy.stderr);
+  const [t] = lastLine<CopySummary>(copy.stdout).tables;
+  assert.deepEqual([t.read, t.written, t.rejected], [5, 4, 1], 'read = written + rejected');
+  const rejects = readFileSync(path.join(rejectDir, `${t.name}.rejects.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: string; reason: string });
+  assert.deepEqual(rejects.map((r) => r.key), [LONG_KEY]);
+  assert.match(rejects[0].reason, /key of 1,117 bytes is over R2's limit of 1,024 bytes/);
+
+  const back = await readBucket(client, BACK, 'copy/');
+  assert.deepEqual([...back.keys()].sort(), Object.keys(BACK_FILES).sort(), 'every file but the rejected one, under the prefix');
+  for (const [k, b] of Object.entries(BACK_FILES)) assert.equal(back.get(k)!.md5, md5(b), k);
+  assert.equal(back.get('index.html')!.type, 'text/html');
+  const failures = path.join(dir, 'failures.jsonl');
+  const verify = await runCli(['verify', '--from', `dir:${src}`, '--to', ...to, '--checksum', '--accept-rejects', '--reject-dir', rejectDir, '--failures', failures], { cwd: dir, env: env() });
+  assert.equal(verify.code, 0, verify.stdout + verify.stderr + (existsSync(failures) ? readFileSync(failures, 'utf8') : ''));
+
+  // A copy that died after writing its objects but before its journal said so (the journal
+  // still at the start), and one file since changed to other bytes of the same size.
+  const id = createHash('sha256').update(`${s3.endpoint}|${BACK}|copy`).digest('hex').slice(0, 12);
+  const journal = path.join(dir, '.flarelift', `s3-${BACK}-${id}.journal.json`);
+  mkdirSync(path.dirname(journal), { recursive: true });
+  writeFileSync(journal, JSON.stringify({ entries: [{ collection: t.name, ordered: true, lastKey: null, read: 0, written: 0, rejected: 0, skipped: 0, done: false, bytes: 0 }], uploads: {} }));
+  writeFileSync(path.join(src, 'index.html'), Buffer.from('<!doctype html><title>y</title>\n'));
+  await s3.reset();
+  const resumed = await runCli(['copy', '--from', `dir:${src}`, '--to', ...to, '--resume', '--json', '--accept-rejects', '--reject-dir', rejectDir], { cwd: dir, env: env() });
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  const notes = lastLine<CopySummary>(resumed.stdout).notes;
+  assert.ok(notes.some((n) => /: 1 object\(s\) sent, 32 bytes$/.test(n)), notes.join('\n'));
+  assert.ok(notes.includes('3 object(s) already there with the same size and MD5 were not sent again'), notes.join('\n'));
+  assert.deepEqual((await s3.stats()).puts, [`/${BACK}/copy/index.html`], 'only the changed file is sent');
+  assert.ok(!existsSync(journal));
+  const again = await runCli(['verify', '--from', `dir:${src}`, '--to', ...to, '--checksum', '--accept-rejects', '--reject-dir', rejectDir], { cwd: dir, env: env() });
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  client.destroy();
+});
+
+test('r2:<BINDING> --remote through --r2-endpoint (an S3 server standing in for R2): objects land in the bound bucket_name, verify --remote proves them, the token is never printed', async () => {
+  const client = s3Client();
+  await client.send(new CreateBucketCommand({ Bucket: REMOTE }));
+  const src = backSource();
+  const dir = path.join(work, 'remote');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'wrangler.json'), JSON.stringify({ name: 'fl-g9', compatibility_date: '2025-01-01', r2_buckets: [{ binding: 'FILES', bucket_name: REMOTE }] }));
+  const r2env = { R2_ACCESS_KEY_ID: 'S3RVER', R2_SECRET_ACCESS_KEY: 'S3RVER', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' };
+  const to = ['r2:FILES', '--remote', '--r2-endpoint', s3.endpoint];
+  const copy = await runCli(['copy', '--from', src, '--to', ...to, '--json', '--accept-rejects', '--reject-dir', path.join(dir, 'rejects')], { cwd: dir, env: r2env });
+  assert.equal(copy.code, 0, copy.stdout + copy.stderr);
+  assert.doesNotMatch(copy.stdout + copy.stderr, /S3RVER/);
+  const summary = lastLine<CopySummary & { target: string }>(copy.stdout);
+  assert.match(summary.target, new RegExp(`R2 bucket '${REMOTE}'`));
+  assert.deepEqual([summary.tables[0].written, summary.tables[0].rejected], [4, 1]);
+  const got = await readBucket(client, REMOTE);
+  assert.deepEqual([...got.keys()].sort(), Object.keys(BACK_FILES).sort());
+  for (const [k, b] of Object.entries(BACK_FILES)) assert.equal(got.get(k)!.md5, md5(b), k);
+  // The multipart object carries its MD5 as metadata (its ETag is not one).
+  const head = await client.send(new HeadObjectCommand({ Bucket: REMOTE, Key: 'nine.bin' }));
+  assert.equal(head.Metadata?.['flarelift-md5'], md5(BACK_FILES['nine.bin']));
+  const failures = path.join(dir, 'failures.jsonl');
+  const verify = await runCli(['verify', '--from', src, '--to', ...to, '--checksum', '--accept-rejects', '--reject-dir', path.join(dir, 'rejects'), '--failures', failures], { cwd: dir, env: r2env });
+  assert.equal(verify.code, 0, verify.stdout + verify.stderr + (existsSync(failures) ? readFileSync(failures, 'utf8') : ''));
+  const noToken = await runCli(['copy', '--from', src, '--to', ...to], { cwd: dir, env: { R2_ACCESS_KEY_ID: '', R2_SECRET_ACCESS_KEY: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+  assert.equal(noToken.code, 2);
+  assert.match(noToken.stderr, /needs an R2 API token: set R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY/);
+  client.destroy();
+});
+
+interface PlanJson {
+  findings: { code: string; severity: string; message: string }[];
+  references?: { objects: number; columns: { column: string; rows: number; dangling: number }[]; orphans: number };
+}
+
+/** A file of `size` bytes that holds no blocks on disk (plan reads sizes only, never the bytes). */
+function sparse(file: string, size: number): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const fd = openSync(file, 'w');
+  try {
+    ftruncateSync(fd, size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+test("plan names what R2 cannot take or keep: an object over R2's limit and one over 5 GiB (sparse files), a key over 1,024 bytes, a storage class, and the Super Slurper advice from 1 TiB", async () => {
+  const src = path.join(work, 'plan-src');
+  sparse(path.join(src, 'video/huge.mkv'), R2_MAX_OBJECT_BYTES + 1);
+  sparse(path.join(src, 'video/six-gib.mkv'), R2_MAX_PUT_BYTES + 1);
+  mkdirSync(path.join(src, ...LONG_DIRS), { recursive: true });
+  writeFileSync(path.join(src, LONG_KEY), 'x');
+  assert.ok(statSync(path.join(src, 'video/huge.mkv')).blocks < 64, 'sparse: no disk used');
+  const plan = await runCli(['plan', '--from', `dir:${src}`, '--json'], { cwd: work });
+  assert.equal(plan.code, 0, plan.stderr);
+  const findings = (JSON.parse(plan.stdout) as PlanJson).findings;
+  const by = (code: string) => findings.filter((f) => f.code === code);
+  assert.deepEqual(by('r2-object-too-large').map((f) => [f.severity, f.message]), [['blocker', "1 object(s) over R2's object limit of 5115.0 GiB: 'video/huge.mkv'"]]);
+  assert.deepEqual(by('r2-multipart-required').map((f) => [f.severity, f.message]), [['info', "1 object(s) over 5 GiB (R2's single PUT limit): 'video/six-gib.mkv'"]]);
+  assert.equal(by('r2-key-too-long').length, 1);
+  assert.equal(by('r2-key-too-long')[0].severity, 'blocker');
+  assert.ok(by('r2-key-too-long')[0].message.includes(`'${LONG_KEY}'`));
+  assert.equal(by('r2-use-super-slurper').length, 1, 'over 1 TiB in all');
+  assert.match(by('r2-use-super-slurper')[0].message, /^5120\.0 GiB is a lot/);
+  assert.equal(by('r2-storage-class-dropped').length, 0, 'a directory has no storage classes');
+
+  // Storage classes come from the S3 listing.
+  const client = s3Client();
+  await client.send(new CreateBucketCommand({ Bucket: 'fl-g9-classes' }));
+  await client.send(new PutObjectCommand({ Bucket: 'fl-g9-classes', Key: 'cold/a.bin', Body: 'a', StorageClass: 'GLACIER' }));
+  await client.send(new PutObjectCommand({ Bucket: 'fl-g9-classes', Key: 'cold/b.bin', Body: 'b', StorageClass: 'GLACIER' }));
+  await client.send(new PutObjectCommand({ Bucket: 'fl-g9-classes', Key: 'warm.bin', Body: 'c', StorageClass: 'STANDARD_IA' }));
+  await client.send(new PutObjectCommand({ Bucket: 'fl-g9-classes', Key: 'hot.bin', Body: 'd' }));
+  client.destroy();
+  const s3plan = await runCli(['plan', '--from', 's3://fl-g9-classes', '--s3-endpoint', s3.endpoint, '--json'], { cwd: work, env: env() });
+  assert.equal(s3plan.code, 0, s3plan.stderr);
+  const classes = (JSON.parse(s3plan.stdout) as PlanJson).findings.filter((f) => f.code === 'r2-storage-class-dropped');
+  assert.deepEqual(classes.map((f) => f.message).sort(), [
+    '1 object(s) in storage class STANDARD_IA: R2 has Standard and Infrequent Access only',
+    '2 object(s) in storage class GLACIER: R2 has Standard and Infrequent Access only, and archived objects must be restored before they can be read',
+  ]);
+});
+
+test('plan --bucket --public-url finds a column of full URLs (plain and percent-encoded keys), with its dangling rows and the orphans', async () => {
+  const src = backSource();
+  const db = path.join(work, 'attachments.sqlite');
+  const sqlite = new Database(db);
+  sqlite.exec('CREATE TABLE attachment (id INTEGER PRIMARY KEY, url TEXT, note TEXT)');
+  const add = sqlite.prepare('INSERT INTO attachment (url, note) VALUES (?, ?)');
+  add.run('https://files.example.com/index.html', 'plain');
+  add.run(`https://files.example.com/${encodeURIComponent('a b/ü ñ+plus.txt').replace(/%2F/g, '/')}`, 'encoded');
+  add.run('https://files.example.com/a b/ü ñ+plus.txt', 'as stored');
+  add.run('https://files.example.com/gone.png', 'dangling');
+  add.run('', 'empty is not a reference');
+  sqlite.close();
+  const plan = await runCli(['plan', '--from', db, '--bucket', `dir:${src}`, '--public-url', 'https://files.example.com/', '--json'], { cwd: work });
+  assert.equal(plan.code, 0, plan.stderr);
+  const p = JSON.parse(plan.stdout) as PlanJson;
+  assert.equal(p.references!.objects, Object.keys(BACK_FILES).length + 1, 'the files and the long key');
+  assert.deepEqual(p.references!.columns, [{ column: 'attachment.url', rows: 4, dangling: 1 }]);
+  assert.equal(p.references!.orphans, 3, 'empty.bin, nine.bin and the long key are named by no row');
+  assert.match(p.findings.find((f) => f.code === 'dangling-references')!.message, /'https:\/\/files\.example\.com\/gone\.png'/);
+  const without = await runCli(['plan', '--from', db, '--bucket', `dir:${src}`, '--json'], { cwd: work });
+  assert.deepEqual((JSON.parse(without.stdout) as PlanJson).references!.columns, [], 'without --public-url the URLs name no object');
+});
+
+test('--no-s3-path-style: an IP endpoint is still addressed path-style (the SDK cannot put a bucket before an IP) and lists; a named local endpoint fails in one line saying which name did not resolve', async () => {
+  const ip = await runCli(['plan', '--from', ...from(), '--no-s3-path-style', '--json'], { cwd: work, env: env() });
+  assert.equal(ip.code, 0, ip.stderr);
+  assert.equal((JSON.parse(ip.stdout) as { collections: { units: number }[] }).collections[0].units, FIXTURES.length + 1);
+  const named = s3.endpoint.replace('127.0.0.1', 'localhost');
+  for (const args of [['--s3-endpoint', named, '--no-s3-path-style'], []]) {
+    const from = args.length ? `s3://${BUCKET}` : `s3://${BUCKET}?endpoint=${encodeURIComponent(named)}&path_style=false`;
+    const r = await runCli(['plan', '--from', from, ...args], { cwd: work, env: env() });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot resolve ${BUCKET}\\.localhost \\(virtual-hosted addressing`));
+  }
+  const pathStyle = await runCli(['plan', '--from', `s3://${BUCKET}`, '--s3-endpoint', named, '--json'], { cwd: work, env: env() });
+  assert.equal(pathStyle.code, 0, 'the same named endpoint works path-style, the default with an endpoint');
 });

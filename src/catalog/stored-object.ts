@@ -69,13 +69,26 @@ export function objectKey(key: readonly unknown[]): string {
   return typeof k === 'string' ? k : Buffer.from(k as Uint8Array).toString('utf8');
 }
 
+/**
+ * The Content-Types an S3 store gives an object written without one (the S3 API has no typeless
+ * object: AWS says binary/octet-stream, s3rver and MinIO application/octet-stream, and a multipart
+ * upload may differ from a PUT). A source object with no type equals a target object holding one
+ * of these: the store, not the copy, put it there.
+ */
+const STORE_DEFAULT_TYPES = new Set(['application/octet-stream', 'binary/octet-stream']);
+
+function sameHeader(field: (typeof HTTP_FIELDS)[number], expected: string | undefined, actual: string | undefined): boolean {
+  if ((expected ?? '') === (actual ?? '')) return true;
+  return field === 'contentType' && expected === undefined && actual !== undefined && STORE_DEFAULT_TYPES.has(actual);
+}
+
 /** Why the target's object differs from the source's (undefined when equal): size, bytes, headers, metadata. */
 export function compareObjects(expected: StoredObject, actual: StoredObject): string | undefined {
   if (expected.size !== actual.size) return `size ${expected.size} in the source, ${actual.size} in the target`;
   if (expected.md5 && actual.md5 && expected.md5 !== actual.md5) return `MD5 ${expected.md5} in the source, ${actual.md5} in the target`;
   if (!(expected.md5 && actual.md5) && expected.etag && actual.sourceEtag && expected.etag !== actual.sourceEtag) return `the source's ETag is ${expected.etag}, the target was copied from ${actual.sourceEtag}`;
   for (const f of HTTP_FIELDS) {
-    if ((expected.http[f] ?? '') !== (actual.http[f] ?? '')) return `${f} ${JSON.stringify(expected.http[f] ?? null)} in the source, ${JSON.stringify(actual.http[f] ?? null)} in the target`;
+    if (!sameHeader(f, expected.http[f], actual.http[f])) return `${f} ${JSON.stringify(expected.http[f] ?? null)} in the source, ${JSON.stringify(actual.http[f] ?? null)} in the target`;
   }
   const keys = new Set([...Object.keys(expected.meta), ...Object.keys(actual.meta)]);
   for (const k of keys) {

@@ -14,7 +14,7 @@ export interface S3Credentials {
 }
 
 /** One line for a failed S3 call: what failed and how to fix it, never a credential or a stack. */
-export function s3Error(e: unknown, what: string): Error {
+export function s3Error(e: unknown, what: string, location?: S3Location): Error {
   const err = e as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = err.Code ?? err.name ?? err.code ?? '';
   const status = err.$metadata?.httpStatusCode;
@@ -22,6 +22,11 @@ export function s3Error(e: unknown, what: string): Error {
   if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) return new UserError(`${what}: access denied (${name || status}): check the credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, or the R2 API token)`);
   if (name === 'CredentialsProviderError' || /credential/i.test(err.message ?? '')) return new UserError(`${what}: no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --s3-profile`);
   const net = /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT/.exec(`${err.code ?? ''} ${name} ${err.message ?? ''}`)?.[0];
+  // Virtual-hosted addressing puts the bucket in the host name, which a local endpoint's
+  // resolver seldom knows (an IP endpoint is addressed path-style by the SDK whatever the flag).
+  if (net === 'ENOTFOUND' && location?.endpoint && !location.pathStyle) {
+    return new UserError(`${what}: cannot resolve ${location.bucket}.${new URL(location.endpoint).hostname} (virtual-hosted addressing, from --no-s3-path-style or path_style=false): drop that to address the bucket path-style, or make the name resolve`);
+  }
   if (net) return new UserError(`${what}: cannot reach the endpoint (${net}): check --s3-endpoint`);
   return e instanceof Error ? e : new Error(String(e));
 }
@@ -64,7 +69,7 @@ export class S3Store implements ObjectStore {
     try {
       return await f();
     } catch (e) {
-      throw s3Error(e, `${this.description}: ${what}`);
+      throw s3Error(e, `${this.description}: ${what}`, this.location);
     }
   }
 
@@ -75,7 +80,7 @@ export class S3Store implements ObjectStore {
     } catch (e) {
       const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404) return undefined;
-      throw s3Error(e, `${this.description}: reading '${key}'`);
+      throw s3Error(e, `${this.description}: reading '${key}'`, this.location);
     }
     const { meta, md5, sourceEtag } = splitMetadata(h.Metadata);
     const etag = h.ETag?.replace(/"/g, '');

@@ -1,5 +1,5 @@
 // Starts the local S3-compatible server (s3-server-child.mjs) in its own process and gives its
-// endpoint, the credentials it accepts, and what it served.
+// endpoint, the credentials it accepts, and what it served and stored.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,8 @@ export interface S3ServerStats {
   requests: number;
   gets: { path: string; bytes: number }[];
   getBytes: number;
+  /** The '/bucket/key' of every PUT (whole objects, parts, buckets), in order. */
+  puts: string[];
 }
 
 export interface S3Server {
