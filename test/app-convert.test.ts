@@ -3,17 +3,18 @@
 // daylight-saving finding from the zone's real offsets, settings into vars / secrets / bindings,
 // and merging into a user's wrangler.jsonc with their comments kept.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import jsonc from 'jsonc-parser';
-import { runApp } from '../src/app/app.js';
+import { runApp, type AppReport } from '../src/app/app.js';
 import { classifySettings } from '../src/app/classify.js';
 import { convertJob } from '../src/app/cron-convert.js';
 import { offsetSpans } from '../src/app/timezones.js';
 import type { Job, Schedule } from '../src/app/types.js';
 import { normaliseWeekdays } from '../src/app/weekdays.js';
+import { runCli } from './helpers/cli.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'flarelift-app-convert-'));
 
@@ -190,5 +191,88 @@ describe('crontab files and the trigger limit', () => {
     const limit = report.findings.find((f) => f.code === 'cron-limit');
     assert.equal(limit?.severity, 'warning');
     assert.match(limit.message, /6 distinct schedules .* free plan allows 5/);
+  });
+});
+
+describe('APScheduler trigger objects, the wrangler.toml refusal, and the text report', () => {
+  const backend = path.join(tmp, 'aps-triggers');
+  mkdirSync(backend, { recursive: true });
+  writeFileSync(
+    path.join(backend, 'jobs.py'),
+    [
+      'import smtplib',
+      'import subprocess',
+      'import boto3',
+      'from apscheduler.schedulers.background import BackgroundScheduler',
+      'from apscheduler.triggers.cron import CronTrigger',
+      '',
+      "sched = BackgroundScheduler(timezone='Asia/Tehran')",
+      '',
+      'def send_invoices(): ...',
+      'def rollup(): ...',
+      'def purge(): ...',
+      'def export(): subprocess.run(["pg_dump"])',
+      '',
+      '# A trigger object, across lines, in the scheduler\'s zone.',
+      'sched.add_job(',
+      '    send_invoices,',
+      "    CronTrigger(day_of_week='mon-fri', hour=8, minute=15),",
+      ')',
+      "sched.add_job(rollup, trigger=CronTrigger.from_crontab('0 */4 * * *'))",
+      "sched.add_job(purge, CronTrigger(hour='2', timezone='UTC'))",
+      "sched.add_job(export, CronTrigger.from_crontab('15 3 * * sun', timezone='UTC'))",
+      'sched.start()',
+      '',
+    ].join('\n'),
+  );
+
+  test('CronTrigger(...) and CronTrigger.from_crontab(...): fields defaulted as APScheduler does, zones and weekdays converted', async () => {
+    const report = await runApp({ dir: backend, out: path.join(tmp, 'aps-out'), readiness: false });
+    assert.deepEqual(
+      report.jobs.map((j) => [j.name, j.timezone, j.runsAs.kind === 'cron' ? j.runsAs.cron : j.runsAs.kind]),
+      [
+        // 08:15 Mon–Fri in Tehran (UTC+03:30 all year) is 04:45 UTC the same days: Mon–Fri = 2-6.
+        ['send_invoices', 'Asia/Tehran', '45 4 * * 2-6'],
+        // Every 4 hours from 00:00 Tehran is 20:30, 00:30, 04:30, … UTC.
+        ['rollup', 'Asia/Tehran', '30 */4 * * *'],
+        // hour=2 alone: minute and second below it default to 0.
+        ['purge', 'UTC', '0 2 * * *'],
+        // crontab's sun is 0, Cloudflare's 1.
+        ['export', 'UTC', '15 3 * * 1'],
+      ],
+    );
+  });
+
+  test('an existing wrangler.toml in --out: one line, exit 2, nothing written', async () => {
+    const out = path.join(tmp, 'toml-out');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'wrangler.toml'), 'name = "mine"\n');
+    const r = await runCli(['app', '--dir', backend, '--out', out, '--no-readiness']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /wrangler\.toml exists: flarelift app merges into wrangler\.json or wrangler\.jsonc only/);
+    assert.deepEqual(readdirSync(out), ['wrangler.toml']);
+  });
+
+  test('the text report groups the findings by severity, errors first, with the same findings as --json', async () => {
+    const run = (extra: string[]) => runCli(['app', '--dir', backend, '--out', path.join(tmp, 'aps-text'), '--no-readiness', ...extra]);
+    const json = await run(['--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const findings = (JSON.parse(json.stdout) as AppReport).findings;
+    const text = await run([]);
+    assert.equal(text.code, 0, text.stderr);
+    const heads = { error: 'Errors (will not work on Workers as written)', warning: 'Warnings (work differently on Workers)', info: 'Notes' } as const;
+    const lines = text.stdout.split('\n');
+    const sections = (Object.keys(heads) as (keyof typeof heads)[]).map((sev) => ({ sev, n: findings.filter((f) => f.severity === sev).length, at: lines.findIndex((l) => l.startsWith(`${heads[sev]} (`)) }));
+    assert.ok(sections.filter((s) => s.n > 0).length >= 2, `findings of at least two severities: ${JSON.stringify(sections)}`);
+    for (const s of sections) assert.equal(s.at >= 0, s.n > 0, `${s.sev} heading exactly when there are ${s.sev} findings`);
+    const present = sections.filter((s) => s.n > 0);
+    assert.deepEqual(present.map((s) => s.at), [...present.map((s) => s.at)].sort((a, b) => a - b), 'errors, then warnings, then notes');
+    for (const s of present) {
+      assert.equal(lines[s.at], `${heads[s.sev]} (${s.n})`);
+      const end = present.find((p) => p.at > s.at)?.at ?? lines.length;
+      const body = lines.slice(s.at + 1, end).filter((l) => l.startsWith('  - ')).map((l) => l.slice(4).replace(/ \[[^\]]*\]$/, ''));
+      assert.deepEqual(body, findings.filter((f) => f.severity === s.sev).map((f) => f.message), `${s.sev} section lists its findings`);
+    }
   });
 });

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
+import jsonc from 'jsonc-parser';
 import { Miniflare } from 'miniflare';
 import type { AppReport } from '../src/app/app.js';
 import { miniflareOptions } from '../src/app/miniflare-options.js';
@@ -32,6 +33,10 @@ interface Case {
   findings: string[];
   bindings: Partial<AppReport['bindings']>;
   vars: string[];
+  /** Values of some vars as the config holds them (a later .env.* file wins). */
+  varValues?: Record<string, string>;
+  /** The built front end's directory in the fixture, when it has one. */
+  assets?: string;
 }
 
 const CASES: Case[] = [
@@ -61,15 +66,28 @@ const CASES: Case[] = [
   },
   {
     fixture: 'app-node',
-    // 09:00 Mon–Fri in Europe/Berlin at its summer offset (UTC+2, most of the year) is 07:00 UTC, Mon–Fri = 2-6.
-    crons: { '0 7 * * 2-6': ['daily_digest'], '*/15 * * * *': ['purgeSessions'] },
+    crons: {
+      // node-cron: 09:00 Mon–Fri in Europe/Berlin at its summer offset (UTC+2, most of the year) is 07:00 UTC, Mon–Fri = 2-6.
+      '0 7 * * 2-6': ['daily_digest'],
+      '*/15 * * * *': ['purgeSessions'],
+      // cron's CronJob: 03:30:00 in Asia/Kolkata (UTC+05:30) is 22:00 UTC the day before, every day.
+      '0 22 * * *': ['compactLogs'],
+      // CronJob.from: Sunday 06:00 in Asia/Tokyo (UTC+9) is Saturday 21:00 UTC; Saturday is 7.
+      '0 21 * * 7': ['weeklyExport'],
+      // croner, named in its options.
+      '*/20 * * * *': ['refreshRates'],
+    },
     alarms: { pollPayments: 5_000 },
-    secretNames: ['JWT_SECRET', 'SMTP_PASS'],
-    secretValues: ['hunter2-but-longer-9931', 'n0de-smtp-Pa55'],
+    // .env.production adds a token and a var, and overrides .env's PORT.
+    secretNames: ['JWT_SECRET', 'PAYMENTS_API_TOKEN', 'SMTP_PASS'],
+    secretValues: ['hunter2-but-longer-9931', 'n0de-smtp-Pa55', 'pk_prod_7Gq2Lx9Vn4Rt8Wb3Zc'],
     bindingPasswords: ['N0de-Redis-Pw'],
     findings: ['dst', 'redis-counter', 'redis-lock', 'redis-pubsub', 'smtp', 'file-write', 'nodejs-compat'],
     bindings: { kv: ['KV'], r2: 'BUCKET', durableObjects: ['TICKER'] },
-    vars: ['NODE_ENV', 'PORT', 'SMTP_HOST'],
+    vars: ['LOG_FORMAT', 'NODE_ENV', 'PORT', 'SMTP_HOST'],
+    varValues: { PORT: '8080', LOG_FORMAT: 'json', NODE_ENV: 'production' },
+    // The built React front end (client/build/index.html), served with SPA fallback.
+    assets: 'client/build',
   },
   {
     fixture: 'app-django',
@@ -127,6 +145,14 @@ describe('flarelift app on real small backends', { concurrency: true }, () => {
       assert.deepEqual(Object.fromEntries(report.alarms.map((a) => [a.job.replace(/ \(.*/, '').replace(/-/g, '_'), a.intervalMs])), c.alarms);
       for (const [k, v] of Object.entries(c.bindings)) assert.deepEqual(report.bindings[k as keyof AppReport['bindings']], v, k);
       assert.deepEqual(report.vars, c.vars);
+      const parsed = jsonc.parse(config) as { vars?: Record<string, string>; assets?: { directory: string; binding: string; not_found_handling: string } };
+      for (const [k, v] of Object.entries(c.varValues ?? {})) assert.equal(parsed.vars?.[k], v, `var ${k}`);
+      // Static assets with SPA fallback, exactly when the fixture has a built front end (the dry run above took them).
+      assert.deepEqual(
+        parsed.assets && { ...parsed.assets, directory: path.resolve(out, parsed.assets.directory) },
+        c.assets && { directory: path.join(fixture(c.fixture), c.assets), binding: 'ASSETS', not_found_handling: 'single-page-application' },
+      );
+      assert.equal(report.bindings.assets, parsed.assets?.directory);
       assert.equal(config.includes('"nodejs_compat"'), c.findings.includes('nodejs-compat'), 'nodejs_compat exactly when Node built-ins are imported');
       const codes = new Set(report.findings.map((f) => f.code));
       for (const f of c.findings) assert.ok(codes.has(f), `finding ${f}; got ${[...codes].join(', ')}`);
