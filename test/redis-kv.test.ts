@@ -4,10 +4,14 @@
 // that `wrangler kv key get/list --local` reads back; verify proves it and names each tamper;
 // kvjson files load with `wrangler kv bulk put --local` and verify equal.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import tls from 'node:tls';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Redis } from 'ioredis';
+import { Redis as RedisClient, type Redis } from 'ioredis';
 import { fromKv, toKv } from '../src/sources/redis/redis-kv-shapes.js';
 import type { RedisValue } from '../src/sources/redis/redis-types.js';
 import { LocalKvNamespace } from '../src/targets/kv/kv-miniflare.js';
@@ -247,4 +251,148 @@ describe('Redis value shapes and their inverse', () => {
       } else assert.equal(norm(back), norm(v));
     });
   }
+});
+
+// The source's rule options and what plan sees beyond the keyspace, on a small fixture of their
+// own (database 14): short-ttl=skip and =drop, skip= patterns, types= with streams and
+// HyperLogLogs copied in their documented shapes, pub/sub channels in use, and rediss:// through a
+// TLS terminator in front of the same server. kvjson targets: no wrangler needed.
+describe('Redis rule options, pub/sub and TLS (real Redis db 14)', () => {
+  const URL14 = redisUrl(14);
+  let redis: Redis;
+  const work = mkdtempSync(path.join(os.tmpdir(), 'flarelift-redis-rules-'));
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: work, env: { ...testEnv(), ...env } });
+  interface Pair {
+    key: string;
+    value: string;
+    base64?: boolean;
+    expiration?: number;
+    metadata: { redis: string; encoding?: string };
+  }
+  const pairs = (dir: string): Map<string, Pair> => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: { file: string }[] };
+    const lines = manifest.files.flatMap((f) => readFileSync(path.join(dir, f.file), 'utf8').split('\n').filter((l) => l.startsWith('{')));
+    return new Map(lines.map((l) => JSON.parse(l.replace(/,$/, '')) as Pair).map((p) => [p.key, p]));
+  };
+  type Copied = { tables: { read: number; written: number; rejected: number; skippedByRule?: number }[]; notes: string[] };
+  const copyInto = async (from: string, name: string) => {
+    const dir = path.join(work, name);
+    const r = await cli(['copy', '--from', from, '--to', `kvjson:${dir}`, '--json', '--reject-dir', path.join(work, `${name}-rejects`)]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const verify = await cli(['verify', '--from', from, '--to', `kvjson:${dir}`, '--json', '--accept-rejects', '--reject-dir', path.join(work, `${name}-rejects`), '--failures', path.join(work, `${name}-failures.jsonl`)]);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    return { copied: JSON.parse(r.stdout.trim().split('\n').pop()!) as Copied, pairs: pairs(dir), verified: summary(verify.stdout) };
+  };
+
+  before(async () => {
+    redis = await freshRedis(14);
+    await redis.set('plain', 'hello');
+    await redis.set('ttl:short', 'soon gone', 'EX', 50);
+    await redis.set('ttl:long', 'an hour', 'EX', 3600);
+    await redis.set('tmp:a', 'scratch');
+    await redis.set('tmp:b', 'scratch');
+    await redis.xadd('events', '1700000000000-0', 'kind', 'signup');
+    await redis.xadd('events', '1700000000001-0', 'kind', 'login', 'user', 'ann');
+    await redis.pfadd('visitors', 'u1', 'u2', 'u3');
+  });
+  after(async () => {
+    await redis.flushdb();
+    redis.disconnect();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('short-ttl=skip, skip=tmp:* and types= with stream and hyperloglog: streams and HyperLogLogs copied in their documented shapes, the rest counted as skipped', async () => {
+    const { copied, pairs: got, verified } = await copyInto(`${URL14}?short-ttl=skip&skip=tmp:*&types=string,hash,list,set,zset,stream,hyperloglog`, 'skip');
+    const [t] = copied.tables;
+    assert.deepEqual([t.read, t.written, t.rejected, t.skippedByRule], [7, 4, 0, 3], 'read = written + skipped');
+    assert.ok(copied.notes.includes('keys skipped by skip=: 2'), copied.notes.join('\n'));
+    assert.ok(copied.notes.includes('keys skipped for a TTL under 60 s (short-ttl=skip): 1'), copied.notes.join('\n'));
+    assert.deepEqual([...got.keys()].sort(), ['events', 'plain', 'ttl:long', 'visitors']);
+    assert.deepEqual(got.get('events')!.metadata, { redis: 'stream' });
+    assert.deepEqual(JSON.parse(got.get('events')!.value), [
+      ['1700000000000-0', ['kind', 'signup']],
+      ['1700000000001-0', ['kind', 'login', 'user', 'ann']],
+    ]);
+    const hll = got.get('visitors')!;
+    assert.deepEqual(hll.metadata, { redis: 'hyperloglog' });
+    const hllBytes = await redis.getBuffer('visitors');
+    assert.ok(Buffer.from(hll.value, hll.base64 ? 'base64' : 'utf8').equals(hllBytes!), 'the HyperLogLog as its bytes');
+    // Written back, the bytes are a HyperLogLog again, with its count.
+    await redis.set('visitors:back', Buffer.from(hll.value, hll.base64 ? 'base64' : 'utf8'));
+    assert.equal(await redis.pfcount('visitors:back'), 3);
+    await redis.del('visitors:back');
+    assert.deepEqual([verified.totals.sourceRows, verified.totals.rejected, verified.totals.mismatches], [7, 3, 0]);
+  });
+
+  test('short-ttl=drop and repeated skip=: the short-TTL key written without an expiration, the long one keeps its own, streams and HyperLogLogs skipped by default', async () => {
+    await redis.set('ttl:short', 'soon gone', 'EX', 50);
+    const { copied, pairs: got, verified } = await copyInto(`${URL14}?short-ttl=drop&skip=tmp:a&skip=tmp:b`, 'drop');
+    const [t] = copied.tables;
+    assert.deepEqual([t.read, t.written, t.skippedByRule], [7, 3, 4]);
+    assert.ok(copied.notes.includes('TTLs under 60 s dropped (short-ttl=drop): 1'), copied.notes.join('\n'));
+    assert.ok(copied.notes.includes('keys skipped by skip=: 2'), copied.notes.join('\n'));
+    assert.ok(copied.notes.some((n) => /^keys skipped by type .*: 2$/.test(n)), copied.notes.join('\n'));
+    assert.deepEqual([...got.keys()].sort(), ['plain', 'ttl:long', 'ttl:short']);
+    assert.equal(got.get('ttl:short')!.expiration, undefined, 'short TTL dropped');
+    assert.equal(got.get('ttl:short')!.value, 'soon gone');
+    assert.ok(Math.abs(got.get('ttl:long')!.expiration! - (Date.now() / 1000 + 3600)) < 60, 'the long TTL carried');
+    assert.equal(verified.totals.mismatches, 0);
+  });
+
+  test('plan --json names the pub/sub channels in use (kv-pubsub) while a client is subscribed, and not after', async () => {
+    const channels = ['fl_g9:chat', 'fl_g9:orders'];
+    const sub = new RedisClient({ host: '127.0.0.1', port: 6379, db: 14 });
+    try {
+      await sub.subscribe(...channels);
+      const r = await cli(['plan', '--from', URL14, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const plan = JSON.parse(r.stdout) as { findings: { code: string; keys: string[]; fix: string; severity: string }[]; keyspace: { pubsubChannels: string[] } };
+      const f = plan.findings.find((x) => x.code === 'kv-pubsub');
+      assert.ok(f, 'kv-pubsub finding');
+      assert.equal(f.severity, 'warning');
+      for (const c of channels) assert.ok(f.keys.includes(c) && plan.keyspace.pubsubChannels.includes(c), c);
+      assert.match(f.fix, /Durable Object|Queues/);
+      await sub.unsubscribe(...channels);
+    } finally {
+      sub.disconnect();
+    }
+    const later = await cli(['plan', '--from', URL14, '--json']);
+    const left = (JSON.parse(later.stdout) as { keyspace: { pubsubChannels: string[] } }).keyspace.pubsubChannels;
+    assert.ok(!left.some((c) => c.startsWith('fl_g9:')), 'no channel of ours once unsubscribed');
+  });
+
+  test('rediss:// speaks TLS: plan reads the keyspace through a TLS terminator in front of the server (its certificate trusted through NODE_EXTRA_CA_CERTS)', async () => {
+    const key = path.join(work, 'tls.key');
+    const cert = path.join(work, 'tls.crt');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    let handshakes = 0;
+    const server = tls.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (socket) => {
+      handshakes++;
+      const upstream = net.connect(6379, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      const end = () => {
+        socket.destroy();
+        upstream.destroy();
+      };
+      socket.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const r = await cli(['plan', '--from', `rediss://127.0.0.1:${port}/14`, '--json'], { NODE_EXTRA_CA_CERTS: cert });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '', 'no warning either (no SNI for an IP address)');
+      assert.equal((JSON.parse(r.stdout) as { keyspace: { keys: number } }).keyspace.keys, 7);
+      assert.ok(handshakes > 0, 'the connection went through TLS');
+      // Without trusting the certificate: one line, exit 2.
+      const untrusted = await cli(['plan', '--from', `rediss://127.0.0.1:${port}/14`]);
+      assert.equal(untrusted.code, 2, untrusted.stdout + untrusted.stderr);
+      assert.equal(untrusted.stderr.trim().split('\n').length, 1, untrusted.stderr);
+      assert.match(untrusted.stderr, /its TLS certificate is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\) — give Node its CA with NODE_EXTRA_CA_CERTS/);
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -1,4 +1,6 @@
-// The kinds the contract suite runs: one entry per source kind and per target kind. Adding a
+// The kinds the contract suite runs: one entry per source kind and per target kind it covers
+// (sources sqlite, postgres, mysql, redis, dir; targets d1-local, sqlite-file, sql-files,
+// d1-remote through a fake wrangler, kv-local, kvjson, r2-local). Adding a
 // kind adds one entry here; contract.test.ts pairs every source with the first target that
 // takes its collections and every other target with the first source it takes, and runs the
 // whole contract on each pair. An entry states what its fixture makes the contract expect
@@ -6,6 +8,7 @@
 import Database from 'better-sqlite3';
 import type { CollectionKind } from '../../src/catalog/collection.js';
 import { Redis } from 'ioredis';
+import { Miniflare } from 'miniflare';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { localD1Path } from '../../src/cloudflare/local-state.js';
@@ -155,6 +158,29 @@ export const SOURCES: SourceEntry[] = [
   },
 ];
 
+/** The directory fixture: small files, one key over R2's 1,024 bytes. */
+const FILES = 30;
+const LONG_DIRS = Array.from({ length: 5 }, (_, i) => `${String(i)}${'d'.repeat(219)}`);
+const LONG_FILE_KEY = `${LONG_DIRS.join('/')}/too-long.txt`; // 1,117 bytes
+const fileKey = (i: number) => `files/${String(i).padStart(2, '0')}.txt`;
+SOURCES.push({
+  name: 'dir',
+  collectionKind: 'bucket',
+  units: FILES + 1,
+  rejected: (limits) => (limits === 'R2' ? [{ collection: 'media', key: LONG_FILE_KEY, reason: /^key of 1,117 bytes is over R2's limit of 1,024 bytes/ }] : []),
+  tampered: { collection: 'media', key: { key: fileKey(7) } },
+  async setup(work) {
+    const dir = path.join(work, 'media');
+    for (const [key, body] of [...Array.from({ length: FILES }, (_, i) => [fileKey(i + 1), `file ${i + 1} ✓\n`]), [LONG_FILE_KEY, 'a key R2 cannot hold']]) {
+      mkdirSync(path.dirname(path.join(dir, key)), { recursive: true });
+      writeFileSync(path.join(dir, key), body);
+    }
+    return `dir:${dir}`;
+  },
+  teardown: async () => undefined,
+  bad: (work) => `dir:${path.join(work, 'no-such-dir')}`,
+});
+
 export const TARGETS: TargetEntry[] = [
   {
     name: 'd1-local',
@@ -292,6 +318,40 @@ export const TARGETS: TargetEntry[] = [
     },
   },
 ];
+
+TARGETS.push({
+  name: 'r2-local',
+  collectionKind: 'bucket',
+  limits: 'R2',
+  make(work) {
+    const dir = path.join(work, 'r2-project');
+    mkdirSync(dir, { recursive: true });
+    const config = path.join(dir, 'wrangler.json');
+    writeFileSync(config, JSON.stringify({ name: 'fl-contract', compatibility_date: '2025-01-01', r2_buckets: [{ binding: 'MEDIA', bucket_name: 'media' }] }));
+    const options = { config, cwd: dir };
+    return {
+      to: 'r2:MEDIA',
+      options,
+      args: ['--config', config],
+      env: {},
+      readBack: async () => ({ to: 'r2:MEDIA', options }),
+      // A stray write as a Worker would make it, through the R2 binding over the same local state.
+      async tamper(unit) {
+        const mf = new Miniflare({ modules: true, script: 'export default {}', defaultPersistRoot: path.join(dir, '.wrangler/state/v3'), r2Buckets: { MEDIA: { id: 'media' } } });
+        try {
+          const bucket = await mf.getR2Bucket('MEDIA');
+          const { key } = unit.key as { key: string };
+          const was = await bucket.head(key);
+          if (!was) throw new Error(`no object ${key} to tamper with`);
+          await bucket.put(key, 'tampered', { httpMetadata: was.httpMetadata, customMetadata: was.customMetadata });
+        } finally {
+          await mf.dispose();
+        }
+      },
+      bad: ['--to', 'r2:NO_SUCH_BINDING', '--config', config],
+    };
+  },
+});
 
 export interface Pair {
   source: SourceEntry;

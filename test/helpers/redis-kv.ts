@@ -1,5 +1,5 @@
-// Redis → KV test fixtures: a Redis client on a database index of this issue's own (9, 10, 11;
-// FLUSHDB only there), a wrangler project with KV bindings, and the real wrangler's kv commands.
+// Redis → KV test fixtures: a Redis client on a database index of the tests' own (9, 10, 11, and
+// 14 for the rule options; FLUSHDB only there), a wrangler project with KV bindings, and the real wrangler's kv commands.
 import { execFile } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ const exec = promisify(execFile);
 const redisHost = process.env.REDIS_HOST ?? '127.0.0.1';
 const redisPort = Number(process.env.REDIS_PORT ?? 6379);
 
-export const REDIS_TEST_DBS = [9, 10, 11] as const;
+export const REDIS_TEST_DBS = [9, 10, 11, 14] as const;
 export const redisUrl = (db: (typeof REDIS_TEST_DBS)[number]) => `redis://${redisHost}:${redisPort}/${db}`;
 
 /** A client on one of this issue's databases, emptied first. */

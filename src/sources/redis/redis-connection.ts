@@ -1,5 +1,6 @@
 // Opening ioredis (imported here, lazily: only commands reading Redis load it) with the errors a
 // user can fix turned into one line each.
+import { isIP } from 'node:net';
 import type { Redis } from 'ioredis';
 import { UserError } from '../../errors.js';
 import type { RedisLocation } from './redis-url.js';
@@ -14,7 +15,8 @@ export async function connectRedis(loc: RedisLocation): Promise<Redis> {
     db: loc.db,
     username: loc.username,
     password: loc.password,
-    tls: loc.tls ? { servername: loc.host } : undefined,
+    // SNI names a host; an IP address is not one (RFC 6066), and Node warns on stderr if given one.
+    tls: loc.tls ? (isIP(loc.host) ? {} : { servername: loc.host }) : undefined,
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     // A migration tool fails fast instead of retrying forever: one attempt, errors surface.
@@ -46,6 +48,9 @@ function connectError(e: Error & { code?: string }, loc: RedisLocation): Error {
     return new UserError(`Redis at ${where} refused the password — give the right one as redis://:password@host:port`);
   }
   if (/DB index is out of range|invalid DB index/i.test(msg)) return new UserError(`Redis at ${where} has no database ${loc.db} — give an index the server has (databases in redis.conf)`);
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(e.code ?? '') || /certificate/i.test(msg)) {
+    return new UserError(`Redis at ${where}: its TLS certificate is not trusted (${e.code ?? msg}) — give Node its CA with NODE_EXTRA_CA_CERTS=<ca.pem>, or check the host name`);
+  }
   if (/wrong version number|SSL|TLS|EPROTO/i.test(msg)) return new UserError(`TLS handshake with ${where} failed — use redis:// for a server without TLS, rediss:// with TLS`);
   return e;
 }
