@@ -493,3 +493,16 @@ test('--no-s3-path-style: an IP endpoint is still addressed path-style (the SDK 
   const pathStyle = await runCli(['plan', '--from', `s3://${BUCKET}`, '--s3-endpoint', named, '--json'], { cwd: work, env: env() });
   assert.equal(pathStyle.code, 0, 'the same named endpoint works path-style, the default with an endpoint');
 });
+
+test('--s3-profile: credentials from a named profile of the AWS files; a profile that is not there is one line, exit 2', async () => {
+  const creds = path.join(work, 'aws-credentials');
+  writeFileSync(creds, '[fl-g9]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n');
+  const files = { AWS_SHARED_CREDENTIALS_FILE: creds, AWS_CONFIG_FILE: path.join(work, 'aws-config-none'), AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
+  const ok = await runCli(['plan', '--from', ...from(), '--s3-profile', 'fl-g9', '--json'], { cwd: work, env: files });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal((JSON.parse(ok.stdout) as { collections: { units: number }[] }).collections[0].units, FIXTURES.length + 1);
+  assert.doesNotMatch(ok.stdout + ok.stderr, /S3RVER/);
+  const missing = await runCli(['plan', '--from', ...from(), '--s3-profile', 'fl-g9-nope'], { cwd: work, env: files });
+  assert.equal(missing.code, 2, missing.stdout + missing.stderr);
+  assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
+});
