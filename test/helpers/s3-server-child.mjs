@@ -5,6 +5,7 @@
 // and plan reads storage classes from the listing.
 // Run with --openssl-legacy-provider: s3rver 3.7 ciphers ListObjectsV2 continuation tokens with
 // DES, which OpenSSL 3 keeps in its legacy provider.
+import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import process from 'node:process';
 import S3rver from 's3rver';
