@@ -1,5 +1,5 @@
 // The kinds the contract suite runs: one entry per source kind and per target kind it covers
-// (sources sqlite, postgres, mysql, redis, dir; targets d1-local, sqlite-file, sql-files,
+// (sources sqlite, postgres, mysql, redis, dir, d1 (local); targets d1-local, sqlite-file, sql-files,
 // d1-remote through a fake wrangler, kv-local, kvjson, r2-local). Adding a
 // kind adds one entry here; contract.test.ts pairs every source with the first target that
 // takes its collections and every other target with the first source it takes, and runs the
@@ -179,6 +179,23 @@ SOURCES.push({
   },
   teardown: async () => undefined,
   bad: (work) => `dir:${path.join(work, 'no-such-dir')}`,
+});
+
+/** The way back: a local D1 (the file the d1: target writes) holding the fixture tables. */
+let d1SourceConfig = '';
+SOURCES.push({
+  name: 'd1 (local)',
+  ...TABLES,
+  async setup() {
+    const project = makeProject();
+    d1SourceConfig = project.config;
+    const file = localD1Path({ configPath: project.config, database: project.database, cwd: project.dir });
+    mkdirSync(path.dirname(file), { recursive: true });
+    makeSqliteFixture(file);
+    return `d1:${project.database}?config=${encodeURIComponent(project.config)}`;
+  },
+  teardown: async () => undefined,
+  bad: () => `d1:no_such_database?config=${encodeURIComponent(d1SourceConfig)}`,
 });
 
 export const TARGETS: TargetEntry[] = [
