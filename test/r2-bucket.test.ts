@@ -13,6 +13,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -329,7 +330,7 @@ interface CopySummary {
 }
 const lastLine = <T>(stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 
-test('the way back: a directory copies into an s3:// bucket, the key over 1,024 bytes rejected with its reason, bytes read back equal, verify passes; a resume hashes local files and sends only the one that changed', async () => {
+test('the way back: a directory copies into an s3:// bucket, the key over 1,024 bytes rejected with its reason, bytes read back equal, verify passes; a resume hashes local files and sends only the one that changed, and restarts an upload the store no longer knows', async () => {
   const client = s3Client();
   await client.send(new CreateBucketCommand({ Bucket: BACK }));
   const src = backSource();
@@ -369,6 +370,23 @@ test('the way back: a directory copies into an s3:// bucket, the key over 1,024 
   assert.ok(!existsSync(journal));
   const again = await runCli(['verify', '--from', `dir:${src}`, '--to', ...to, '--checksum', '--accept-rejects', '--reject-dir', rejectDir], { cwd: dir, env: env() });
   assert.equal(again.code, 0, again.stdout + again.stderr);
+
+  // A multipart upload the journal holds but the store no longer knows (expired or aborted
+  // there): the object is sent again from its first part, not "finished" from the second.
+  await client.send(new DeleteObjectCommand({ Bucket: BACK, Key: 'copy/nine.bin' }));
+  const nine = BACK_FILES['nine.bin'].length;
+  const upload = { uploadId: 'flarelift-gone', size: nine, partSize: 8 * MIB, source: `${nine}:${statSync(path.join(src, 'nine.bin')).mtime.getTime()}`, parts: [{ partNumber: 1, etag: '"0123456789abcdef0123456789abcdef"' }] };
+  writeFileSync(journal, JSON.stringify({ entries: [{ collection: t.name, ordered: true, lastKey: null, read: 0, written: 0, rejected: 0, skipped: 0, done: false, bytes: 0 }], uploads: { 'nine.bin': upload } }));
+  await s3.reset();
+  const restarted = await runCli(['copy', '--from', `dir:${src}`, '--to', ...to, '--resume', '--json', '--accept-rejects', '--reject-dir', rejectDir], { cwd: dir, env: env() });
+  assert.equal(restarted.code, 0, restarted.stdout + restarted.stderr);
+  const restartNotes = lastLine<CopySummary>(restarted.stdout).notes;
+  assert.ok(restartNotes.some((n) => /: 1 object\(s\) sent, 9\.0 MiB$/.test(n)), restartNotes.join('\n'));
+  assert.deepEqual((await s3.stats()).puts, [`/${BACK}/copy/nine.bin`, `/${BACK}/copy/nine.bin`], 'both parts sent');
+  const head = await client.send(new HeadObjectCommand({ Bucket: BACK, Key: 'copy/nine.bin' }));
+  assert.equal(head.Metadata?.['flarelift-md5'], md5(BACK_FILES['nine.bin']));
+  const third = await runCli(['verify', '--from', `dir:${src}`, '--to', ...to, '--checksum', '--accept-rejects', '--reject-dir', rejectDir], { cwd: dir, env: env() });
+  assert.equal(third.code, 0, third.stdout + third.stderr);
   client.destroy();
 });
 
