@@ -3,47 +3,16 @@
 // socket stays open, nothing arrives). Each ends the run in one line with exit 2 — no stack,
 // no hang — copy's line says to --resume, and --resume then finishes exact.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { mysqlUrl, pgUrl } from './helpers/env.js';
 import { dropPgDatabase, freshPgDatabase, withPg } from './helpers/pg.js';
-import { lines, runCliBounded, scratch, startCli } from './helpers/reliability.js';
+import { lines, runCliBounded, scratch, stallingProxy, startCli } from './helpers/reliability.js';
 
 const DB = 'fl_i8_conn';
 const ROWS = 120_000;
-
-/** A TCP proxy to `port` that can be told to stop forwarding (both ways) without closing. */
-function stallingProxy(port: number): Promise<{ port: number; stall(): void; close(): void }> {
-  let stalled = false;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.on('data', (d) => stalled || upstream.write(d));
-    upstream.on('data', (d) => stalled || client.write(d));
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        stall: () => (stalled = true),
-        close: () => {
-          for (const s of sockets) s.destroy();
-          server.close();
-        },
-      }),
-    ),
-  );
-}
 
 async function withMysql<T>(fn: (c: mysql.Connection) => Promise<T>): Promise<T> {
   const c = await mysql.createConnection(mysqlUrl('mysql'));
