@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { mysqlUrl, pgUrl } from './helpers/env.js';
 import { dropPgDatabase, freshPgDatabase, withPg } from './helpers/pg.js';
@@ -51,18 +52,17 @@ describe('lost source connections', () => {
   });
 
   /** Starts a copy, runs `cut` once rows are flowing, and checks the one-line end and the exact resume. */
-  async function cutAndResume(name: string, from: string, resumeFrom: string, cut: () => Promise<void>, extra: string[] = []): Promise<string> {
-    const target = path.join(dir, `${name}.sqlite`);
-    const copy = startCli([...extra, 'copy', '--from', from, '--to', `sqlite:${target}`, '--json', '--batch-size', '100', '--jobs', '1'], { cwd: dir });
+  async function cutAndResume(name: string, from: string, resumeFrom: string, cut: () => Promise<void>, extra: string[] = [], to = `sqlite:${path.join(dir, `${name}.sqlite`)}`): Promise<string> {
+    const copy = startCli([...extra, 'copy', '--from', from, '--to', to, '--json', '--batch-size', '100', '--jobs', '1'], { cwd: dir });
     await copy.event((e) => e.event === 'progress');
     await cut();
     const r = await copy.done;
     assert.equal(r.code, 2, r.stderr);
     assert.equal(lines(r.stderr).length, 1, r.stderr);
     assert.match(r.stderr, /^error: .*; every committed batch is kept: run the same copy with --resume to finish$/m);
-    const resumed = await runCliBounded(['copy', '--from', resumeFrom, '--to', `sqlite:${target}`, '--resume'], { cwd: dir });
+    const resumed = await runCliBounded(['copy', '--from', resumeFrom, '--to', to, '--resume'], { cwd: dir });
     assert.equal(resumed.code, 0, resumed.stderr);
-    const verify = await runCliBounded(['verify', '--from', resumeFrom, '--to', `sqlite:${target}`], { cwd: dir });
+    const verify = await runCliBounded(['verify', '--from', resumeFrom, '--to', to], { cwd: dir });
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
     return r.stderr;
   }
@@ -103,4 +103,56 @@ describe('lost source connections', () => {
       }
     });
   }
+
+  describe('Redis (db 13 → kvjson:)', () => {
+    const REDIS_DB = 13;
+    const KEYS = 20_000;
+    const redisSource = `redis://127.0.0.1:6379/${REDIS_DB}`;
+    let redis: Redis;
+    before(async () => {
+      redis = new Redis({ host: '127.0.0.1', port: 6379, db: REDIS_DB });
+      await redis.flushdb();
+      for (let start = 0; start < KEYS; start += 5_000) {
+        const p = redis.pipeline();
+        for (let i = start; i < start + 5_000; i++) {
+          if (i % 10 === 0) p.hset(`h:${i}`, 'n', String(i));
+          else p.set(`s:${i}`, `value ${i} ${'x'.repeat(i % 40)}`);
+        }
+        await p.exec();
+      }
+    });
+    after(async () => {
+      await redis.flushdb();
+      await redis.quit();
+    });
+
+    test('CLIENT KILL of the reading connection during copy', async () => {
+      const line = await cutAndResume(
+        'redis-kill',
+        redisSource,
+        redisSource,
+        async () => {
+          // Only flarelift's connection: the one on this database that is not the test's own.
+          const own = Number(await redis.client('ID'));
+          const list = String(await redis.client('LIST'));
+          const ids = [...list.matchAll(/^id=(\d+) .* db=(\d+) /gm)].filter((m) => Number(m[2]) === REDIS_DB && Number(m[1]) !== own).map((m) => m[1]);
+          assert.ok(ids.length > 0, list);
+          for (const id of ids) await redis.client('KILL', 'ID', id);
+        },
+        [],
+        `kvjson:${path.join(dir, 'redis-kill')}`,
+      );
+      assert.match(line, /lost the connection to Redis at redis:\/\/127\.0\.0\.1:6379\/13: the server closed it/);
+    });
+
+    test('a proxy that stops forwarding ends the copy after --stall-timeout', async () => {
+      const proxy = await stallingProxy(6379);
+      try {
+        const line = await cutAndResume('redis-stall', `redis://127.0.0.1:${proxy.port}/${REDIS_DB}`, redisSource, async () => proxy.stall(), ['--stall-timeout', '2'], `kvjson:${path.join(dir, 'redis-stall')}`);
+        assert.match(line, new RegExp(`Redis at redis://127\\.0\\.0\\.1:${proxy.port}/13 stopped answering: nothing received for 2s`));
+      } finally {
+        proxy.close();
+      }
+    });
+  });
 });
