@@ -37,6 +37,9 @@ export async function connectRedis(loc: RedisLocation): Promise<Redis> {
   try {
     await client.connect();
     await client.ping();
+    // ioredis selects the database while connecting but only reports a failure as an event, and
+    // would go on reading database 0: select it again, so an index the server lacks is an error.
+    if (loc.db !== 0) await client.select(loc.db);
   } catch (e) {
     client.disconnect();
     throw connectError((socketError ?? e) as Error & { code?: string }, loc);
