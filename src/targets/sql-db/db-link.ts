@@ -42,6 +42,12 @@ export interface DbLink {
    * closes, so a killed copy's lock goes with its connection.
    */
   tryLock(): Promise<boolean>;
+  /**
+   * Releases the writer lock before the connection closes: the server frees a closed session's
+   * locks a moment after the socket closes, and a verify right after the copy (migrate) must
+   * not find it still held.
+   */
+  unlock(): Promise<void>;
   /** Whether no session holds the writer lock (verify asks; it does not take it). */
   lockFree(): Promise<boolean>;
   /** INSERT-or-replace of one journal row (6 parameters). */

@@ -85,6 +85,9 @@ export async function openMysqlLink(url: string): Promise<DbLink> {
       const [row] = await query('SELECT GET_LOCK(?, 0)', [writerLockName(location.database)]);
       return Number(row?.[0]) === 1;
     },
+    async unlock() {
+      await query('SELECT RELEASE_LOCK(?)', [writerLockName(location.database)]);
+    },
     async lockFree() {
       const [row] = await query('SELECT IS_FREE_LOCK(?)', [writerLockName(location.database)]);
       return Number(row?.[0]) === 1;

@@ -85,6 +85,9 @@ export async function openPgLink(url: string): Promise<DbLink> {
       const [row] = await query('SELECT pg_try_advisory_lock($1::bigint)', [writerLockKey(target.database)]);
       return row?.[0] === true;
     },
+    async unlock() {
+      await query('SELECT pg_advisory_unlock($1::bigint)', [writerLockKey(target.database)]);
+    },
     async lockFree() {
       // A bigint key is held as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
       const [row] = await query(
