@@ -1,16 +1,19 @@
 // Passwords never appear, whatever their characters: a space, a raw '@', PostgreSQL's
 // ?password= parameter — in text output, --json, --debug, error lines, reject files and the
 // verify failures file. The password can also come from --password-file or FLARELIFT_PASSWORD,
-// off the command line (where ps shows it).
+// off the command line (where ps shows it). The same for a Redis password (an ACL user) with a
+// space, ':', '@' and '%', raw or percent-encoded, through plan, copy and verify.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import Database from 'better-sqlite3';
 import { mysqlUrl } from './helpers/env.js';
 import { dropPgDatabase, freshPgDatabase } from './helpers/pg.js';
-import { runCliBounded, scratch, type Run } from './helpers/reliability.js';
+import { tamperBulkFiles } from './helpers/redis-kv.js';
+import { lines, runCliBounded, scratch, type Run } from './helpers/reliability.js';
+import { Redis } from 'ioredis';
 
 const DB = 'fl_i8_redact';
 const USERS = { space: ['fl_i8_sp', 'open sesame'], at: ['fl_i8_at', 'top@secret'], file: ['fl_i8_pf', 'file pass@word%'] } as const;
@@ -120,4 +123,73 @@ describe('passwords in every URL form', () => {
     assert.equal(wrong.code, 2, 'the password from the environment is the one used');
     assertHidden('wrong password', everything(wrong));
   });
+});
+
+describe('a Redis password over a working redis://user:password@ (an ACL user, db 12)', () => {
+  const USER = 'fl_g8_user';
+  // A space, ':', '@' and '%': written raw (the '%' as %25) and fully percent-encoded.
+  const PASSWORD = 's3cret:with space@and%x';
+  const FORMS = {
+    raw: `redis://${USER}:s3cret:with space@and%25x@127.0.0.1:6379/12`,
+    encoded: `redis://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:6379/12`,
+  };
+  const HIDDEN = [PASSWORD, 's3cret:with space@and%25x', encodeURIComponent(PASSWORD), 'with space', 'space@and', 's3cret', 'wrongpass'];
+  const hidden = (what: string, text: string) => {
+    for (const s of HIDDEN) assert.ok(!text.includes(s), `${what} shows '${s}':\n${text.slice(0, 2000)}`);
+  };
+  let dir: string;
+  let redis: Redis;
+  before(async () => {
+    dir = scratch('redis-secrets');
+    redis = new Redis({ host: '127.0.0.1', port: 6379, db: 12 });
+    // An ACL user, not requirepass: the server is shared, and its default user stays as it is.
+    await redis.call('ACL', 'SETUSER', USER, 'reset', 'on', `>${PASSWORD}`, '~*', '+@all');
+    await redis.flushdb();
+    const p = redis.pipeline();
+    for (let i = 0; i < 50; i++) p.set(`k:${i}`, `v${i}`);
+    p.set(`long:${'k'.repeat(600)}`, 'v'); // a key over KV's 512 bytes: a reject line
+    await p.exec();
+  });
+  after(async () => {
+    await redis.call('ACL', 'DELUSER', USER);
+    await redis.flushdb();
+    await redis.quit();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [form, url] of Object.entries(FORMS)) {
+    test(`${form} password: plan, copy and verify in text, --json, --debug, errors, reject and failures files`, async () => {
+      const work = path.join(dir, form);
+      const out = path.join(work, 'kv');
+      const rejects = path.join(work, 'rejects');
+      const failures = path.join(work, 'failures.jsonl');
+      mkdirSync(work, { recursive: true });
+      const plan = await runCliBounded(['plan', '--from', url]);
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.ok(plan.stdout.includes(`redis://${USER}:***@127.0.0.1:6379/12`), plan.stdout);
+      hidden('plan', everything(plan));
+      const json = await runCliBounded(['--debug', 'plan', '--from', url, '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      hidden('plan --json --debug', everything(json));
+      const copy = await runCliBounded(['--debug', 'copy', '--from', url, '--to', `kvjson:${out}`, '--json', '--reject-dir', rejects, '--accept-rejects'], { cwd: work });
+      assert.equal(copy.code, 0, copy.stderr);
+      hidden('copy --json --debug', everything(copy));
+      const rejectFiles = readdirSync(rejects);
+      assert.equal(rejectFiles.length, 1, 'the overlong key was rejected');
+      hidden('reject file', readFileSync(path.join(rejects, rejectFiles[0]), 'utf8'));
+      tamperBulkFiles(out, 'k:7');
+      const verify = await runCliBounded(['verify', '--from', url, '--to', `kvjson:${out}`, '--reject-dir', rejects, '--failures', failures], { cwd: work });
+      assert.equal(verify.code, 1, everything(verify));
+      hidden('verify', everything(verify));
+      hidden('failures file', readFileSync(failures, 'utf8'));
+      // Errors that print the URL: a wrong password, a database the server lacks, a bad option.
+      const wrong = url.replace('s3cret', 'wrongpass');
+      for (const args of [['plan', '--from', wrong], ['--debug', 'plan', '--from', url.replace(/\/12$/, '/99999')], ['verify', '--from', `${url}?types=nosuch`, '--to', `kvjson:${out}`]]) {
+        const r = await runCliBounded(args, { cwd: work });
+        assert.equal(r.code, 2, everything(r));
+        assert.equal(lines(r.stderr).length, 1, r.stderr);
+        hidden(args.join(' '), everything(r));
+      }
+    });
+  }
 });

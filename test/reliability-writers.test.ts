@@ -1,16 +1,21 @@
 // One writer per target. A second copy started on a target another copy is writing is refused
 // in one line with exit 2, and the first finishes exact; a lock left by a run that died
 // (kill -9) is taken over. Two tables whose names map to the same file name ("t x", t_x) keep
-// their own reject files, and verify reads each table's own lines.
+// their own reject files, and verify reads each table's own lines. The same holds for a KV target
+// (a lock file beside its journal) and a postgres:// target (a session advisory lock), and a
+// verify started while a copy writes is refused in one line rather than reporting half a copy.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { pgUrl } from './helpers/env.js';
-import { dropPgDatabase, freshPgDatabase } from './helpers/pg.js';
-import { lines, runCliBounded, scratch, startCli } from './helpers/reliability.js';
+import { dropPgDatabase, freshPgDatabase, withPg } from './helpers/pg.js';
+import { testEnv } from './helpers/copy-project.js';
+import { makeKvProject } from './helpers/redis-kv.js';
+import { lines, runCliBounded, scratch, stallingProxy, startCli } from './helpers/reliability.js';
+import { Redis } from 'ioredis';
 
 const ROWS = 200_000;
 
@@ -113,5 +118,108 @@ describe('tables whose names share a file name', () => {
       tables.map((t) => [t.name, t.missing, t.rejected]).sort(),
       [['t x', 1, 2], ['t_x', 0, 2]],
     );
+  });
+});
+
+/** The one-line refusals a second writer and a verify get while a copy writes `to`. */
+async function assertRefused(from: string, to: string, cwd: string, env?: NodeJS.ProcessEnv): Promise<void> {
+  const second = await runCliBounded(['copy', '--from', from, '--to', to, '--resume'], { cwd, env });
+  assert.equal(second.code, 2, second.stdout + second.stderr);
+  assert.equal(lines(second.stderr).length, 1, second.stderr);
+  assert.match(second.stderr, /^error: .*being written by another flarelift .*: wait for it to finish/);
+  const verify = await runCliBounded(['verify', '--from', from, '--to', to], { cwd, env });
+  assert.equal(verify.code, 2, verify.stdout + verify.stderr);
+  assert.equal(lines(verify.stderr).length, 1, verify.stderr);
+  assert.match(verify.stderr, /^error: .*being written by another flarelift .*: verify once that copy has finished/);
+}
+
+describe('two writers on a KV target (Redis db 12 → kv:)', () => {
+  const DB = 12;
+  const KEYS = 1_000;
+  let redis: Redis;
+  before(async () => {
+    redis = new Redis({ host: '127.0.0.1', port: 6379, db: DB });
+    await redis.flushdb();
+    const p = redis.pipeline();
+    for (let i = 0; i < KEYS; i++) p.set(`w:${i}`, `value ${i}`);
+    await p.exec();
+  });
+  after(async () => {
+    await redis.flushdb();
+    await redis.quit();
+  });
+
+  test('a second copy and a verify are refused in one line while the first writes; the first finishes exact', async () => {
+    const project = makeKvProject(['CACHE']);
+    const direct = `redis://127.0.0.1:6379/${DB}`;
+    // The first copy reads through a proxy that the test holds still: it is mid-copy, for sure,
+    // while the others start.
+    const proxy = await stallingProxy(6379);
+    try {
+      const env = testEnv();
+      const first = startCli(['copy', '--from', `redis://127.0.0.1:${proxy.port}/${DB}`, '--to', 'kv:CACHE', '--json', '--batch-size', '50', '--jobs', '1'], { cwd: project.dir, env });
+      await first.event((e) => e.event === 'progress');
+      proxy.stall();
+      const lockDir = path.join(project.dir, '.wrangler', 'state', 'v3', 'flarelift');
+      assert.equal(readdirSync(lockDir).filter((f) => f.endsWith('.flarelift-lock')).length, 1, 'the lock sits beside the journal');
+      await assertRefused(direct, 'kv:CACHE', project.dir, env);
+      proxy.flow();
+      const done = await first.done;
+      assert.equal(done.code, 0, done.stderr);
+      assert.equal((done.events.at(-1) as { totals?: { written: number } }).totals?.written, KEYS);
+      const v = await runCliBounded(['verify', '--from', direct, '--to', 'kv:CACHE'], { cwd: project.dir, env });
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+      assert.deepEqual(existsSync(lockDir) ? readdirSync(lockDir).filter((f) => f.endsWith('.flarelift-lock')) : [], [], 'the lock goes with the run');
+    } finally {
+      proxy.close();
+      rmSync(project.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Advisory locks held in this database (pg_locks shows the whole cluster's). */
+const ADVISORY_LOCKS = "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+describe('two writers on a postgres:// target', () => {
+  const DB = 'fl_g8_writers';
+  const ROWS_PG = 10_000;
+  let dir: string;
+  let source: string;
+  before(async () => {
+    dir = scratch('writers-pg');
+    source = path.join(dir, 'source.sqlite');
+    const db = new Database(source);
+    db.exec('CREATE TABLE keyed (id INTEGER PRIMARY KEY, t TEXT)');
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS_PG}) INSERT INTO keyed SELECT i, 'row ' || i FROM n`);
+    db.close();
+    await freshPgDatabase(DB);
+  });
+  after(async () => {
+    await dropPgDatabase(DB);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the advisory lock refuses a second copy and a verify in one line; the first finishes exact', async () => {
+    const to = pgUrl(DB);
+    const first = startCli(['copy', '--from', source, '--to', to, '--json', '--batch-size', '100', '--jobs', '1'], { cwd: dir });
+    await first.event((e) => e.event === 'progress');
+    // The test holds the table still (the first copy waits on its next batch) while the others start.
+    await withPg(DB, async (c) => {
+      await c.query('BEGIN');
+      await c.query('LOCK TABLE keyed IN ACCESS EXCLUSIVE MODE');
+      try {
+        const held = await c.query(ADVISORY_LOCKS);
+        assert.equal(held.rows[0].n, 1, 'the first copy holds one advisory lock');
+        await assertRefused(source, to, dir);
+      } finally {
+        await c.query('COMMIT');
+      }
+    });
+    const done = await first.done;
+    assert.equal(done.code, 0, done.stderr);
+    const v = await runCliBounded(['verify', '--from', source, '--to', to], { cwd: dir });
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    const left = await withPg(DB, (c) => c.query(ADVISORY_LOCKS));
+    assert.equal(left.rows[0].n, 0, 'the lock goes with the run');
   });
 });

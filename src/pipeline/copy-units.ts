@@ -6,8 +6,9 @@
 // against what the target's journal says is committed, so nothing is written or counted twice.
 import { decodeUnitKey, encodeUnitKey, type Collection, type Key, type Unit } from '../catalog/collection.js';
 import type { Finding } from '../catalog/findings.js';
-import { UserError } from '../errors.js';
+import { UserError, hintOnLostConnection } from '../errors.js';
 import type { UnitSnapshot, UnitSource } from '../sources/unit-source.js';
+import { lockTarget } from '../targets/target-lock.js';
 import type { UnitCast, UnitJournalEntry, UnitTarget, UnitTargetSession } from '../targets/unit-target.js';
 import type { CopyEventListener, CopyStatus, CopySummary, CopyTableSummary } from './copy-events.js';
 import { CopyControl } from './copy-control.js';
@@ -183,14 +184,27 @@ async function startUnits(session: UnitTargetSession, target: UnitTarget, select
   return { collections: selected, entries, resumed: false, notes };
 }
 
-export async function copyUnits(options: UnitCopyRunOptions): Promise<CopySummary> {
+/** A lost source connection (Redis, S3) ends in one line that says to --resume, as for tables. */
+export function copyUnits(options: UnitCopyRunOptions): Promise<CopySummary> {
+  return hintOnLostConnection(() => runCopyUnits(options), 'every committed batch is kept: run the same copy with --resume to finish');
+}
+
+async function runCopyUnits(options: UnitCopyRunOptions): Promise<CopySummary> {
   const emit: CopyEventListener = options.onEvent ?? (() => undefined);
   const { source, target } = options;
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
   const selected = selectCollections(await source.collections(), options.collections, target);
   const cast = target.castFrom(source);
   const rejects = new RejectFiles(options.rejectDir ?? DEFAULT_REJECT_DIR);
-  const session = await target.open({ jobs });
+  // One writer per target: taken before the journal is read, released once the session is closed.
+  const lock = target.lockFile ? lockTarget(target.lockFile, target.description) : undefined;
+  let session: UnitTargetSession;
+  try {
+    session = await target.open({ jobs });
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const started = Date.now();
   let snapshot: UnitSnapshot | undefined;
   try {
@@ -245,6 +259,6 @@ export async function copyUnits(options: UnitCopyRunOptions): Promise<CopySummar
   } finally {
     rejects.close();
     await snapshot?.close().catch(() => undefined);
-    await session.close();
+    await session.close().finally(() => lock?.release());
   }
 }

@@ -1,12 +1,15 @@
 // An S3-compatible bucket through the AWS SDK (imported only when an s3:// source or target, or
 // r2:<BINDING> --remote, is opened): listing in key order, HEAD for headers and metadata, ranged
 // GETs, PUT and multipart uploads. Keys are relative to the location's prefix.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type * as S3 from '@aws-sdk/client-s3';
 import { md5OfEtag, splitMetadata, type StoredObject } from '../catalog/stored-object.js';
-import { UserError } from '../errors.js';
+import { ConnectionLostError, UserError } from '../errors.js';
+import { stallTimeoutMs } from '../sources/stall-watch.js';
 import type { ListedObject, ObjectStore, PutInfo } from '../targets/r2/object-store.js';
 import { describeS3, type S3Location } from './s3-location.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -21,7 +24,14 @@ export function s3Error(e: unknown, what: string, location?: S3Location): Error 
   if (name === 'NoSuchBucket') return new UserError(`${what}: the bucket does not exist: check the bucket name and the endpoint`);
   if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) return new UserError(`${what}: access denied (${name || status}): check the credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, or the R2 API token)`);
   if (name === 'CredentialsProviderError' || /credential/i.test(err.message ?? '')) return new UserError(`${what}: no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --s3-profile`);
-  const net = /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT/.exec(`${err.code ?? ''} ${name} ${err.message ?? ''}`)?.[0];
+  const said = `${err.code ?? ''} ${name} ${err.message ?? ''}`;
+  // The socket timeout (--stall-timeout) ran out on every attempt: a server or proxy gone silent.
+  if (name === 'TimeoutError' || /socket timed out/.test(said)) {
+    return new ConnectionLostError(`${what}: the endpoint stopped answering: nothing received for ${stallTimeoutMs() / 1000}s (--stall-timeout)`);
+  }
+  const lost = /ECONNRESET|EPIPE|ETIMEDOUT|socket hang up/.exec(said)?.[0];
+  if (lost) return new ConnectionLostError(`${what}: lost the connection to the endpoint (${lost})`);
+  const net = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.exec(said)?.[0];
   // Virtual-hosted addressing puts the bucket in the host name, which a local endpoint's
   // resolver seldom knows (an IP endpoint is addressed path-style by the SDK whatever the flag).
   if (net === 'ENOTFOUND' && location?.endpoint && !location.pathStyle) {
@@ -57,6 +67,9 @@ export class S3Store implements ObjectStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 5,
+      // A socket with nothing received for the stall timeout fails its attempt (the body of a
+      // GET too), so a silent endpoint ends the run instead of hanging it.
+      requestHandler: { socketTimeout: stallTimeoutMs(), connectionTimeout: CONNECT_TIMEOUT_MS },
     });
     return new S3Store(sdk, client, location);
   }
@@ -130,7 +143,21 @@ export class S3Store implements ObjectStore {
     const out = await this.call(`reading '${key}'`, () =>
       this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.full(key), ...(start ? { Range: `bytes=${start}-` } : {}) })),
     );
-    return out.Body as Readable;
+    // The body's own failures (a reset, the socket timeout mid-object) come out as one line too.
+    const body = out.Body as Readable;
+    const what = `${this.description}: reading '${key}'`;
+    return Readable.from(
+      (async function* () {
+        try {
+          for await (const chunk of body) yield chunk as Buffer;
+        } catch (e) {
+          throw s3Error(e, what);
+        } finally {
+          body.destroy(); // a reader that stops early lets the socket go
+        }
+      })(),
+      { objectMode: false },
+    );
   }
 
   private putFields(info: PutInfo) {

@@ -32,6 +32,29 @@ function readHolder(file: string): LockHolder | undefined {
   }
 }
 
+/**
+ * A live copy other than this process writing there, if any (a lock whose process is gone does
+ * not count). Verify asks this instead of taking the lock: it only reads.
+ */
+export function lockHolder(file: string): LockHolder | undefined {
+  const holder = readHolder(file);
+  if (!holder) return undefined;
+  const foreignHost = holder.host !== hostname();
+  if (!foreignHost && (holder.pid === process.pid || !alive(holder.pid))) return undefined;
+  return holder;
+}
+
+/** Throws the one-line refusal of a verify while a copy writes the target (see lockHolder). */
+export function refuseWhileWritten(file: string | undefined, description: string): void {
+  const holder = file === undefined ? undefined : lockHolder(file);
+  if (holder) {
+    throw new UserError(
+      `${description} is being written by another flarelift (pid ${holder.pid} on ${holder.host}, since ${holder.started}): verify once that copy has finished` +
+        (holder.host !== hostname() ? `, or remove ${file} if it is not running` : ''),
+    );
+  }
+}
+
 export interface TargetLock {
   release(): void;
 }

@@ -114,6 +114,11 @@ export interface UnitTarget<C extends Collection = Collection, V = unknown, W = 
   /** For messages and the summary: "local KV 'CACHE' (…/.wrangler/state/v3/kv)". */
   readonly description: string;
   readonly capabilities: UnitCapabilities;
+  /**
+   * The lock file a copy holds while it writes (target-lock.ts), beside the target's journal:
+   * one writer per target, as for table targets. Verify refuses while a live copy holds it.
+   */
+  readonly lockFile?: string;
   /** The collection kinds this target takes ('keyspace'); copying anything else is a user error. */
   readonly accepts: readonly CollectionKind[];
   /** What this target will make of the collection, before copying (plan findings). */

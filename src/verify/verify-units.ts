@@ -10,7 +10,9 @@ import { DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../pipelin
 import { RejectFiles } from '../pipeline/copy-rejects.js';
 import { forEachItem } from '../pipeline/table-pool.js';
 import { checkUnit, readableKey, selectCollections } from '../pipeline/unit-checks.js';
+import { hintOnLostConnection } from '../errors.js';
 import type { UnitSnapshot, UnitSource } from '../sources/unit-source.js';
+import { refuseWhileWritten } from '../targets/target-lock.js';
 import type { UnitCast, UnitTarget, UnitTargetReader } from '../targets/unit-target.js';
 import { FailuresFile, type FailureRecord } from './failures-file.js';
 import { DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES } from './verify-defaults.js';
@@ -127,10 +129,17 @@ async function verifyCollection(c: Collection, s: Shared): Promise<VerifyTableSu
   return summary;
 }
 
-export async function verifyUnits(options: UnitVerifyRunOptions): Promise<VerifySummary> {
+/** A lost source connection (Redis, S3) ends in one line that says to run verify again. */
+export function verifyUnits(options: UnitVerifyRunOptions): Promise<VerifySummary> {
+  return hintOnLostConnection(() => runVerifyUnits(options), 'run verify again once the source is reachable');
+}
+
+async function runVerifyUnits(options: UnitVerifyRunOptions): Promise<VerifySummary> {
   const emit: VerifyEventListener = options.onEvent ?? (() => undefined);
   const { source, target } = options;
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
+  // A copy still writing the target would show as missing keys: refused, not reported as loss.
+  refuseWhileWritten(target.lockFile, target.description);
   const selected = selectCollections(await source.collections(), options.collections, target);
   const cast = target.castFrom(source);
   const failures = new FailuresFile(path.resolve(options.failuresFile ?? DEFAULT_FAILURES_FILE), Math.max(0, options.maxFailures ?? DEFAULT_MAX_FAILURES));

@@ -29,6 +29,7 @@ import { verifyOrdered } from './verify-ordered.js';
 import { verifySummary } from './verify-summary.js';
 import { verifyUnits } from './verify-units.js';
 import { forEachTable } from '../pipeline/table-pool.js';
+import { refuseWhileWritten } from '../targets/target-lock.js';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES } from './verify-defaults.js';
 
 export { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES };
@@ -189,6 +190,7 @@ export async function verify(options: VerifyOptions): Promise<VerifySummary> {
       return verifyUnits({ ...options, collections: options.tables, source: source as UnitSource, target });
     });
   }
+  refuseWhileWritten(target.lockFile, target.description);
   const reader = await target.reader();
   try {
     return await withSource(options.from, (source) => verifySource({ ...options, source, target: reader, userRules: config.castRules }));

@@ -3,6 +3,7 @@
 // run (a hang fails the test instead of stalling the suite), and fresh scratch directories.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { BIN } from './cli.js';
@@ -87,3 +88,48 @@ export const scratch = (label: string) => mkdtempSync(path.join(os.tmpdir(), `fl
 
 /** stderr's lines (without empty ones). */
 export const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
+
+export interface StallingProxy {
+  port: number;
+  /** Stops forwarding (both ways) without closing: what arrives is held back. */
+  stall(): void;
+  /** Forwards again, held-back bytes first. */
+  flow(): void;
+  close(): void;
+}
+
+/** A TCP proxy to 127.0.0.1:`port` that can be told to stop forwarding and to start again. */
+export function stallingProxy(port: number): Promise<StallingProxy> {
+  let stalled = false;
+  const held: [net.Socket, Buffer][] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    const forward = (to: net.Socket) => (d: Buffer) => (stalled ? held.push([to, d]) : to.write(d));
+    client.on('data', forward(upstream));
+    upstream.on('data', forward(client));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        stall: () => (stalled = true),
+        flow: () => {
+          stalled = false;
+          for (const [to, d] of held.splice(0)) if (!to.destroyed) to.write(d);
+        },
+        close: () => {
+          for (const s of sockets) s.destroy();
+          server.close();
+        },
+      }),
+    ),
+  );
+}

@@ -4,6 +4,7 @@
 // it will be rejected by its size, which is all that needs knowing. Values past 64 KiB are left
 // `deferred`, for the caller to read one at a time when it is ready to write them.
 import type { Redis } from 'ioredis';
+import { isLostConnection } from './redis-connection.js';
 import { HLL_MAGIC, type RedisEntry, type RedisType } from './redis-types.js';
 
 /**
@@ -37,7 +38,12 @@ async function exec(client: Redis, commands: (string | Buffer | number)[][]): Pr
   if (commands.length === 0) return [];
   const p = client.pipeline();
   for (const [name, ...args] of commands) p.callBuffer(name as string, ...args);
-  return ((await p.exec()) ?? []) as Reply[];
+  const replies = ((await p.exec()) ?? []) as Reply[];
+  // A connection cut mid-pipeline answers the rest with errors, not a rejection: each would read
+  // as a key of no known type (then a reject). The whole batch fails instead.
+  const lost = replies.find(([e]) => e !== null && isLostConnection(client, e));
+  if (lost || client.status !== 'ready') throw lost?.[0] ?? new Error('Connection is closed.');
+  return replies;
 }
 
 const text = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v));

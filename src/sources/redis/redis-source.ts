@@ -7,7 +7,7 @@ import type { Collection, Key, Unit } from '../../catalog/collection.js';
 import { KV_MAX_VALUE_BYTES } from '../../cloudflare/limits.js';
 import type { UnitPlan, UnitReadOptions, UnitSnapshot, UnitSource } from '../unit-source.js';
 import { readLargeValue } from './redis-big.js';
-import { connectRedis } from './redis-connection.js';
+import { closeRedis, connectRedis, redisRunError } from './redis-connection.js';
 import { planKeyspace } from './redis-plan.js';
 import { readEntries } from './redis-read.js';
 import { sourceKey, type RedisRules } from './redis-rules.js';
@@ -46,11 +46,20 @@ export class RedisSource implements UnitSource<Collection, RedisEntry> {
   async collections(): Promise<Collection[]> {
     const m = this.rules.match;
     const name = m === undefined || m === '*' ? `db${this.location.db}` : `db${this.location.db} ${m}`;
-    return [{ kind: 'keyspace', name, ordered: false, unitEstimate: await this.client.dbsize() }];
+    return [{ kind: 'keyspace', name, ordered: false, unitEstimate: await this.guard(this.client.dbsize()) }];
   }
 
   plan(o: { onProgress?: (message: string) => void } = {}): Promise<UnitPlan> {
-    return planKeyspace(this, o);
+    return this.guard(planKeyspace(this, o));
+  }
+
+  /** A lost connection as one line (ConnectionLostError); other errors as they are. */
+  private async guard<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (e) {
+      throw redisRunError(this.client, e, this.location);
+    }
   }
 
   /**
@@ -101,31 +110,37 @@ export class RedisSource implements UnitSource<Collection, RedisEntry> {
     const unit = (e: RedisEntry): Unit<RedisEntry> => ({ key: [e.key], value: e, bytes: e.bytes });
     return {
       consistency: this.consistency,
-      count: () => this.client.dbsize(),
+      count: () => this.guard(this.client.dbsize()),
       read: (_c: Collection, o: UnitReadOptions) => this.read(o, unit),
-      lookup: async (_c: Collection, keys: readonly Key[]) => {
-        // Target keys back to source keys (the inverse of prefix=), then read as copy would.
-        const source = keys.map((k) => sourceKey(Buffer.from(typeof k[0] === 'string' ? Buffer.from(k[0], 'utf8') : (k[0] as Uint8Array)), this.rules));
-        const out: (Unit<RedisEntry> | undefined)[] = [];
-        for await (const part of this.entries(source, Infinity)) out.push(...part.map((e) => (e.type === 'gone' ? undefined : unit(e))));
-        // entries() yields large values after the small ones: put them back in key order.
-        const byKey = new Map(out.map((u) => [u ? (u.key[0] as Buffer).toString('latin1') : '', u]));
-        return source.map((k) => byKey.get(k.toString('latin1')));
-      },
+      lookup: (_c: Collection, keys: readonly Key[]) => this.guard(this.lookup(keys, unit)),
       close: async () => undefined,
     };
   }
 
+  private async lookup(keys: readonly Key[], unit: (e: RedisEntry) => Unit<RedisEntry>): Promise<(Unit<RedisEntry> | undefined)[]> {
+    // Target keys back to source keys (the inverse of prefix=), then read as copy would.
+    const source = keys.map((k) => sourceKey(Buffer.from(typeof k[0] === 'string' ? Buffer.from(k[0], 'utf8') : (k[0] as Uint8Array)), this.rules));
+    const out: (Unit<RedisEntry> | undefined)[] = [];
+    for await (const part of this.entries(source, Infinity)) out.push(...part.map((e) => (e.type === 'gone' ? undefined : unit(e))));
+    // entries() yields large values after the small ones: put them back in key order.
+    const byKey = new Map(out.map((u) => [u ? (u.key[0] as Buffer).toString('latin1') : '', u]));
+    return source.map((k) => byKey.get(k.toString('latin1')));
+  }
+
   private async *read(o: UnitReadOptions, unit: (e: RedisEntry) => Unit<RedisEntry>): AsyncGenerator<Unit<RedisEntry>[]> {
-    for await (const keys of this.scan({ count: o.maxUnits, signal: o.signal })) {
-      for await (const part of this.entries(keys, o.maxBytes)) {
-        yield part.map(unit);
-        if (o.signal?.aborted) return;
+    try {
+      for await (const keys of this.scan({ count: o.maxUnits, signal: o.signal })) {
+        for await (const part of this.entries(keys, o.maxBytes)) {
+          yield part.map(unit);
+          if (o.signal?.aborted) return;
+        }
       }
+    } catch (e) {
+      throw redisRunError(this.client, e, this.location);
     }
   }
 
   async close(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    await closeRedis(this.client);
   }
 }

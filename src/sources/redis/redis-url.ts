@@ -1,6 +1,7 @@
 // `redis://[:password@]host:port[/db]` and `rediss://` (TLS): what the user gave, as connection
 // options and as a description with the password removed.
 import { UserError, redactUrl } from '../../errors.js';
+import { decodeUrlPart } from '../source-password.js';
 import { redisRules, type RedisRules } from './redis-rules.js';
 
 export const REDIS_URL = /^rediss?:\/\//i;
@@ -36,8 +37,8 @@ export function parseRedisUrl(spec: string): RedisLocation {
     host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
     port,
     db,
-    username: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+    username: url.username ? decodeUrlPart(url.username, 'user name') : undefined,
+    password: url.password ? decodeUrlPart(url.password, 'password') : undefined,
     tls: url.protocol.toLowerCase() === 'rediss:',
     description,
     rules: redisRules(url.searchParams),

@@ -18,10 +18,12 @@ const GET_CHUNK = 100;
 
 export function kvLocalTarget(o: { binding: string; config?: string; persistTo?: string; cwd?: string }) {
   const ns = locateKvNamespace(o);
+  const safeId = ns.id.replace(/[^A-Za-z0-9_.-]/g, '_');
   return kvUnitTarget({
     kind: 'kv-local',
     description: `local KV '${ns.binding}' (id ${ns.id}, ${ns.persistRoot})`,
-    journalPath: path.join(ns.persistRoot, 'flarelift', `kv-${ns.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.journal.sqlite`),
+    journalPath: path.join(ns.persistRoot, 'flarelift', `kv-${safeId}.journal.sqlite`),
+    lockFile: path.join(ns.persistRoot, 'flarelift', `kv-${safeId}.flarelift-lock`),
     makeStore: () => localStore(ns.persistRoot, ns.id),
     reader: async () => pairReader(`local KV '${ns.binding}'`, await LocalKvNamespace.open(ns.persistRoot, ns.id), true),
   });

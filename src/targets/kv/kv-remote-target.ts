@@ -20,6 +20,7 @@ export function kvRemoteTarget(o: { binding: string; config?: string; cwd?: stri
     kind: 'kv-remote',
     description: `remote KV '${ns.binding}' through wrangler`,
     journalPath: path.join(staging, 'journal.sqlite'),
+    lockFile: path.join(staging, 'flarelift-lock'),
     async makeStore(resumed) {
       const exe = findWrangler(projectDir, cwd);
       if (!exe) throw new UserError('no wrangler found (node_modules/.bin or PATH): npm install --save-dev wrangler in your Worker project, then wrangler login');

@@ -12,6 +12,8 @@ export interface KvTargetParts {
   description: string;
   /** The journal's SQLite file, beside what the target writes. */
   journalPath: string;
+  /** The copy's lock file (target-lock.ts), beside the journal. */
+  lockFile: string;
   makeStore(resumed: unknown): Promise<KvStore>;
   reader(): Promise<UnitTargetReader<Collection, KvEntry>>;
 }
@@ -21,6 +23,7 @@ export function kvUnitTarget(p: KvTargetParts): UnitTarget<Collection, RedisEntr
   return {
     kind: p.kind,
     description: p.description,
+    lockFile: p.lockFile,
     capabilities: { limitsOf: 'KV', maxKeyBytes: KV_MAX_KEY_BYTES, maxUnitBytes: KV_MAX_VALUE_BYTES },
     accepts: ['keyspace'],
     castFrom: (source) => kvCastFrom(source, notes),

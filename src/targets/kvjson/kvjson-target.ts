@@ -11,6 +11,7 @@ export function kvjsonTarget(dirSpec: string, cwd = process.cwd()) {
     kind: 'kvjson',
     description: `KV bulk files in ${dir}`,
     journalPath: path.join(dir, '.flarelift-journal.sqlite'),
+    lockFile: path.join(dir, '.flarelift-lock'),
     makeStore: async (resumed) => fileStore(dir, resumed, 'wrangler kv bulk put <file> --binding <BINDING> (--local or --remote), each file in manifest order'),
     reader: () => bulkFilesReader(dir),
   });

@@ -35,6 +35,8 @@ export function objectTarget(spec: ObjectTargetSpec): UnitTarget<Collection, Sto
   return {
     kind: spec.kind,
     description: spec.description,
+    // Beside the journal: <state>/r2/flarelift-<bucket>.flarelift-lock, or .flarelift/<scheme>-<bucket>-<id>.flarelift-lock.
+    lockFile: spec.journalFile.replace(/\.journal\.json$/, '') + '.flarelift-lock',
     capabilities: { limitsOf: 'R2', maxKeyBytes: R2_MAX_KEY_BYTES, maxUnitBytes: R2_MAX_OBJECT_BYTES },
     accepts: ['bucket'],
     castFrom: () => objectCast,

@@ -2,6 +2,7 @@
 // for batches and their journal rows in one transaction, the engine's bulk load, and the
 // database opened as a flarelift source, whose catalog says each column's type (and so the
 // inverse to apply) and whose readers read it back for verify exactly as a forward copy would.
+import { createHash } from 'node:crypto';
 import type { EngineValue, InverseEngine } from '../../casting/inverse-functions.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { Table } from '../../catalog/types.js';
@@ -35,12 +36,38 @@ export interface DbLink {
    * run again at the end. PostgreSQL returns none (replica mode skips triggers).
    */
   triggers(tables: Table[]): Promise<{ create: string[]; drop: string[] }>;
+  /**
+   * Takes the database's writer lock for this session (PostgreSQL pg_try_advisory_lock, MySQL
+   * GET_LOCK with no wait): false when another session holds it. Held until the connection
+   * closes, so a killed copy's lock goes with its connection.
+   */
+  tryLock(): Promise<boolean>;
+  /**
+   * Releases the writer lock before the connection closes: the server frees a closed session's
+   * locks a moment after the socket closes, and a verify right after the copy (migrate) must
+   * not find it still held.
+   */
+  unlock(): Promise<void>;
+  /** Whether no session holds the writer lock (verify asks; it does not take it). */
+  lockFree(): Promise<boolean>;
   /** INSERT-or-replace of one journal row (6 parameters). */
   readonly journalUpsert: string;
   close(): Promise<void>;
 }
 
 export const JOURNAL_TABLE = 'flarelift_copy_journal';
+
+/** The writer lock's name for a database: one per target database, whoever connects to it. */
+export function writerLockName(database: string): string {
+  const name = `flarelift-copy:${database}`;
+  // MySQL lock names are at most 64 characters: a long database name is hashed.
+  return name.length <= 64 ? name : `flarelift-copy:${createHash('sha256').update(database).digest('hex').slice(0, 40)}`;
+}
+
+/** The same name as PostgreSQL's 64-bit advisory lock key (signed, as pg_advisory_lock takes it). */
+export function writerLockKey(database: string): string {
+  return createHash('sha256').update(writerLockName(database)).digest().readBigInt64BE(0).toString();
+}
 
 /** A column type in the database a flarelift-created table gets, from the SQLite declared type. */
 export function engineType(declared: string, engine: InverseEngine, inKey: boolean): string {

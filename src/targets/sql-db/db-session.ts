@@ -177,7 +177,8 @@ export class DbSession implements TargetSession {
     return { findings: [], notes: [`${moved} sequence${moved === 1 ? '' : 's'} / AUTO_INCREMENT counter${moved === 1 ? '' : 's'} set past the copied ids`] };
   }
 
-  close(): Promise<void> {
-    return this.link.close();
+  async close(): Promise<void> {
+    await this.link.unlock().catch(() => undefined);
+    await this.link.close();
   }
 }

@@ -9,7 +9,7 @@ import { connectOne, parseMysqlUrl } from '../../sources/mysql/mysql-connection.
 import { buildSelect, qualifiedName } from '../../sources/mysql/mysql-reader.js';
 import { MysqlSource } from '../../sources/mysql/mysql-source.js';
 import { isGeometryType, quoteMy } from '../../sources/mysql/mysql-types.js';
-import { JOURNAL_TABLE, createTableSql, type DbLink } from './db-link.js';
+import { JOURNAL_TABLE, createTableSql, writerLockName, type DbLink } from './db-link.js';
 
 /** Rows per INSERT statement: well under max_allowed_packet for ordinary rows. */
 const ROWS_PER_INSERT = 500;
@@ -22,8 +22,9 @@ const param = (v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v
 export async function openMysqlLink(url: string): Promise<DbLink> {
   const source = await MysqlSource.open(url);
   let conn: Connection;
+  const location = parseMysqlUrl(url);
   try {
-    conn = await connectOne(parseMysqlUrl(url));
+    conn = await connectOne(location);
     await conn.query(WRITE_SESSION);
   } catch (e) {
     await source.close();
@@ -78,6 +79,18 @@ export async function openMysqlLink(url: string): Promise<DbLink> {
       }
       if (create.length > 0) create.push(WRITE_SESSION);
       return { create, drop };
+    },
+    // GET_LOCK names are server-wide: the database's name is in it.
+    async tryLock() {
+      const [row] = await query('SELECT GET_LOCK(?, 0)', [writerLockName(location.database)]);
+      return Number(row?.[0]) === 1;
+    },
+    async unlock() {
+      await query('SELECT RELEASE_LOCK(?)', [writerLockName(location.database)]);
+    },
+    async lockFree() {
+      const [row] = await query('SELECT IS_FREE_LOCK(?)', [writerLockName(location.database)]);
+      return Number(row?.[0]) === 1;
     },
     journalUpsert: `REPLACE INTO ${JOURNAL_TABLE} (table_name, last_key, rows_read, rows_written, rows_rejected, done) VALUES (?, ?, ?, ?, ?, ?)`,
     async close() {

@@ -10,7 +10,7 @@ import type { SourceValue } from '../../casting/values.js';
 import { PG_TYPES, SESSION_SETUP, describeTarget, pgUserError } from '../../sources/postgres/postgres-connection.js';
 import { buildSelect, pgIdent } from '../../sources/postgres/postgres-reader.js';
 import { PostgresSource } from '../../sources/postgres/postgres-source.js';
-import { JOURNAL_TABLE, createTableSql, type DbLink } from './db-link.js';
+import { JOURNAL_TABLE, createTableSql, writerLockKey, type DbLink } from './db-link.js';
 
 /** One value in COPY's text format: \N for NULL, bytea as \\x hex, the four escapes. */
 function copyText(v: EngineValue): string {
@@ -80,6 +80,23 @@ export async function openPgLink(url: string): Promise<DbLink> {
       return moved;
     },
     triggers: async () => ({ create: [], drop: [] }),
+    // Advisory locks are per database; the key is the database's, so any URL to it finds the same lock.
+    async tryLock() {
+      const [row] = await query('SELECT pg_try_advisory_lock($1::bigint)', [writerLockKey(target.database)]);
+      return row?.[0] === true;
+    },
+    async unlock() {
+      await query('SELECT pg_advisory_unlock($1::bigint)', [writerLockKey(target.database)]);
+    },
+    async lockFree() {
+      // A bigint key is held as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
+      const [row] = await query(
+        "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted " +
+          'AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((classid::bigint << 32) | objid::bigint) = $1::bigint',
+        [writerLockKey(target.database)],
+      );
+      return row?.[0] === 0;
+    },
     journalUpsert:
       `INSERT INTO ${JOURNAL_TABLE} (table_name, last_key, rows_read, rows_written, rows_rejected, done) VALUES ($1, $2, $3, $4, $5, $6) ` +
       'ON CONFLICT (table_name) DO UPDATE SET last_key = EXCLUDED.last_key, rows_read = EXCLUDED.rows_read, ' +

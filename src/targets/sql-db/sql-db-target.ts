@@ -1,7 +1,7 @@
 // A PostgreSQL or MySQL database as a copy target: the way back from D1 (rollback), into the
 // original schema when its tables exist, else into tables made from D1's. The driver and the
 // engine's source modules are imported only when the target is opened or read.
-import { redactUrl } from '../../errors.js';
+import { UserError, redactUrl } from '../../errors.js';
 import type { Target, TargetCapabilities } from '../target.js';
 import type { DbLink } from './db-link.js';
 
@@ -12,6 +12,7 @@ async function connect(engine: 'postgres' | 'mysql', url: string): Promise<DbLin
 }
 
 export function sqlDbTarget(engine: 'postgres' | 'mysql', url: string): Target {
+  const lockKind = engine === 'postgres' ? 'advisory lock' : 'named lock (GET_LOCK)';
   const where = `${engine === 'postgres' ? 'PostgreSQL' : 'MySQL'} ${redactUrl(url)}`;
   const capabilities: TargetCapabilities = {
     limitsOf: engine === 'postgres' ? 'PostgreSQL' : 'MySQL',
@@ -25,14 +26,24 @@ export function sqlDbTarget(engine: 'postgres' | 'mysql', url: string): Target {
     kind: engine,
     description: where,
     capabilities,
+    // One writer per target: a session-level lock in the database itself (no file to put beside
+    // it), held on the writing connection for the run and gone with it, even after kill -9.
     async open() {
       const { DbSession } = await import('./db-session.js');
-      return new DbSession(await connect(engine, url), where);
+      const link = await connect(engine, url);
+      try {
+        if (!(await link.tryLock())) throw new UserError(`${where} is being written by another flarelift (it holds the ${lockKind} on the database): wait for it to finish`);
+      } catch (e) {
+        await link.close();
+        throw e;
+      }
+      return new DbSession(link, where);
     },
     async reader() {
       const { openDbReader } = await import('./db-reader.js');
       const link = await connect(engine, url);
       try {
+        if (!(await link.lockFree())) throw new UserError(`${where} is being written by another flarelift (it holds the ${lockKind} on the database): verify once that copy has finished`);
         return await openDbReader(link, where);
       } catch (e) {
         await link.close();
