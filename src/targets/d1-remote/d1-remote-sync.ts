@@ -66,11 +66,14 @@ export function openRemoteSync(o: RemoteSyncOptions, copyUnfinished: () => boole
       rmSync(file, { force: true });
     }
   };
-  const insertSql = (m: TableMapping, rows: SqliteValue[][]) => {
+  const inserter = (m: TableMapping) => {
     let ins = inserters.get(m.name);
     if (!ins) inserters.set(m.name, (ins = new InsertStatements(m, o.statementBytes)));
+    return ins;
+  };
+  const insertSql = (m: TableMapping, rows: SqliteValue[][]) => {
     const failures: RowFailure[] = [];
-    const { text } = ins.render(rows, failures);
+    const { text } = inserter(m).render(rows, failures);
     if (failures.length > 0) throw new UserError(`${m.name}: ${failures[0].reason}`);
     return text;
   };
@@ -111,12 +114,22 @@ export function openRemoteSync(o: RemoteSyncOptions, copyUnfinished: () => boole
         parts.push(...grouped(tuples, head, ');\n', o.statementBytes));
       }
       for (const row of change.updates) {
-        const set = m.columns.map((c, i) => `${quoteAlways(c.name)} = ${sqlLiteral(row[i])}`).join(', ');
-        const sql = `UPDATE ${t} SET ${set} WHERE ${keyIdx.map((i, n) => `${quoteAlways(key[n])} = ${sqlLiteral(row[i])}`).join(' AND ')};\n`;
-        if (sqlBytes(sql) > o.statementBytes) {
-          // A row too long for one UPDATE goes as DELETE + INSERT (whose long values are appended piecewise).
-          parts.push(`DELETE FROM ${t} WHERE ${keyIdx.map((i, n) => `${quoteAlways(key[n])} = ${sqlLiteral(row[i])}`).join(' AND ')};\n`, insertSql(m, [row]));
-        } else parts.push(sql);
+        const where = keyIdx.map((i, n) => `${quoteAlways(key[n])} = ${sqlLiteral(row[i])}`).join(' AND ');
+        const literals = row.map(sqlLiteral);
+        const statement = () => `UPDATE ${t} SET ${m.columns.map((c, i) => `${quoteAlways(c.name)} = ${literals[i]}`).join(', ')} WHERE ${where};\n`;
+        // A row too long for one UPDATE: its longest values are set empty, then appended in pieces
+        // (never DELETE + INSERT, which would fire ON DELETE actions on other tables).
+        const moved: number[] = [];
+        const keys = new Set(keyIdx);
+        const longest = row.map((v, i) => ({ v, i })).filter((x) => !keys.has(x.i) && (typeof x.v === 'string' || Buffer.isBuffer(x.v))).sort((a, b) => literals[b.i].length - literals[a.i].length);
+        for (const x of longest) {
+          if (sqlBytes(statement()) <= o.statementBytes) break;
+          literals[x.i] = typeof x.v === 'string' ? "''" : "X''";
+          moved.push(x.i);
+        }
+        if (sqlBytes(statement()) > o.statementBytes) throw new UserError(`${m.name}: a row's UPDATE needs more than D1's ${o.statementBytes}-byte statement limit even with its long values split off`);
+        parts.push(statement());
+        for (const i of moved) parts.push(...inserter(m).appendUpdates(quoteAlways(m.columns[i].name), row[i] as string | Buffer, where));
       }
       if (change.inserts.length > 0) parts.push(insertSql(m, change.inserts));
       parts.push(saveEntrySql(change.entry));
