@@ -6,6 +6,7 @@
 import type { SqliteValue } from '../casting/values.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { TargetTableReader } from '../targets/reader.js';
+import { rejectLookup } from '../verify/reject-index.js';
 import { readAhead } from '../verify/table-run.js';
 import { verifyMultiset } from '../verify/verify-multiset.js';
 import { Batcher } from './copy-batcher.js';
@@ -23,6 +24,7 @@ export async function syncKeyless(m: TableMapping, reader: TargetTableReader, ct
     chunkRows: ctx.chunkRows,
     readRows: ctx.readRows,
     maxRecords: 0,
+    rejects: ctx.rejects.get(m.name),
     signal: ctx.signal,
     progress: (rows) => ctx.emit({ type: 'progress', table: m.name, rows, total }),
   });
@@ -34,8 +36,19 @@ export async function syncKeyless(m: TableMapping, reader: TargetTableReader, ct
   tally.chunksDiffering = 1;
   const batcher = new Batcher(m, ctx.capabilities);
   let rejected = 0;
+  // Rows the copy rejected stay out (a multiset: each reject line stands for one copy of its row).
+  const left = new Map(ctx.rejects.get(m.name)?.rows ?? []);
+  const all = m.columns.map((_, i) => i);
   async function* rows(): AsyncGenerator<SqliteValue[][]> {
-    for await (const batch of readAhead(ctx.snapshot.readRows(m.table, { batchSize: REPLACE_BATCH }))) {
+    for await (const read of readAhead(ctx.snapshot.readRows(m.table, { batchSize: REPLACE_BATCH }))) {
+      const batch = left.size === 0 ? read : read.filter((src) => {
+        const text = rejectLookup(src, all);
+        const n = left.get(text);
+        if (!n) return true;
+        left.set(text, n - 1);
+        rejected++;
+        return false;
+      });
       const cast = batcher.cast(batch);
       rejected += cast.rejects.length;
       yield cast.rows;

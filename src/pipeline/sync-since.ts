@@ -12,6 +12,7 @@ import { UserError } from '../errors.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { TargetTableReader } from '../targets/reader.js';
 import { canonicalKey, canonicalRow, EncodedRows } from '../verify/chunk-hash.js';
+import { compareKeys } from '../verify/key-compare.js';
 import { keyOf, readAhead } from '../verify/table-run.js';
 import { decodeKey, encodeKey } from './copy-json.js';
 import { ChunkCaster, chunkChanges, deleteTail, syncChunks, targetRange, type SyncTableContext, type TableTally } from './sync-table.js';
@@ -127,13 +128,17 @@ export async function syncSince(
   }
   const mark = decodeKey(stored)[0];
   const from = lessMargin(mark, marginSeconds);
-  const done = (await deletesByKeys(m, reader, ctx, tally)) && (await changedSince(m, reader, ctx, tally, since.column, from, observe));
+  const recopied = await deletesByKeys(m, reader, ctx, tally);
+  const done = recopied !== undefined && (await changedSince(m, reader, ctx, tally, since.column, from, observe, recopied));
   if (done) marks.set(markName, encodeKey([later(mark, max ?? null) ?? mark]));
   return { done, from: String(from) };
 }
 
-/** Key chunks on both sides; a differing one is re-copied whole (after the key pass: one source cursor at a time). */
-async function deletesByKeys(m: TableMapping, reader: TargetTableReader, ctx: SinceContext, tally: TableTally): Promise<boolean> {
+/**
+ * Key chunks on both sides; a differing one is re-copied whole (after the key pass: one source
+ * cursor at a time). Returns the ranges re-copied (undefined when interrupted).
+ */
+async function deletesByKeys(m: TableMapping, reader: TargetTableReader, ctx: SinceContext, tally: TableTally): Promise<Range[] | undefined> {
   const km = keysOnly(m);
   const keyReader = await ctx.openTable(km);
   if (!keyReader) throw new UserError(`the target has no table ${m.name}`);
@@ -158,13 +163,13 @@ async function deletesByKeys(m: TableMapping, reader: TargetTableReader, ctx: Si
     }
     after = batch[batch.length - 1];
     ctx.emit({ type: 'progress', table: m.name, rows: read, total });
-    if (ctx.signal.aborted) return false;
+    if (ctx.signal.aborted) return undefined;
   }
   tally.sourceRows = read;
   const fullKeyIdx = m.key!.map((k) => m.columns.findIndex((c) => c.name === k));
   for (const d of differing) {
     tally.chunksDiffering++;
-    const full = new ChunkCaster(m, ctx.capabilities, tally);
+    const full = new ChunkCaster(m, ctx.capabilities, tally, ctx.rejects.get(m.name));
     let rows: SqliteValue[][] = [];
     for await (const batch of ctx.snapshot.readRows(m.table, { orderBy: m.key, after: d.after, batchSize: d.rows })) {
       rows = full.cast(batch);
@@ -175,10 +180,10 @@ async function deletesByKeys(m: TableMapping, reader: TargetTableReader, ctx: Si
     const target = await targetRange(reader, fullKeyIdx, d.lo, d.hi, rows.length);
     const { deletes, updates, inserts } = chunkChanges(rows, encoded, target, fullKeyIdx);
     await tally.apply(ctx.session, m, deletes, updates, inserts, encodeKey(d.hi as SourceValue[]));
-    if (ctx.signal.aborted) return false;
+    if (ctx.signal.aborted) return undefined;
   }
   await deleteTail(m, keyReader, keyIdx, lo, ctx, tally);
-  return true;
+  return differing;
 }
 
 /** Rows whose since-column is at or past `from`: looked up in the target by key, inserted or updated. */
@@ -190,11 +195,19 @@ async function changedSince(
   column: string,
   from: SourceValue,
   observe: (batch: readonly SourceValue[][]) => void,
+  /** Ranges the key pass re-copied from this snapshot: their rows are done (and a local reader's snapshot predates them). */
+  recopied: readonly Range[],
 ): Promise<boolean> {
   const keyIdx = m.key!.map((k) => m.columns.findIndex((c) => c.name === k));
+  let at = 0;
+  const done = (key: SqliteValue[]) => {
+    while (at < recopied.length && compareKeys(recopied[at].hi, key) < 0) at++;
+    const r = recopied[at];
+    return r !== undefined && (r.lo === null || compareKeys(r.lo, key) < 0);
+  };
   for await (const batch of readAhead(ctx.snapshot.readRows(m.table, { orderBy: m.key, batchSize: ctx.chunkRows, since: { column, from } }))) {
     observe(batch);
-    const rows = new ChunkCaster(m, ctx.capabilities, tally).cast(batch);
+    const rows = new ChunkCaster(m, ctx.capabilities, tally, ctx.rejects.get(m.name)).cast(batch).filter((r) => !done(keyOf(r, keyIdx)));
     if (rows.length === 0) continue;
     const held = new Map((await reader.lookup(rows.map((r) => keyOf(r, keyIdx)))).map((t) => [canonicalKey(keyOf(t, keyIdx)), t]));
     const updates: SqliteValue[][] = [];

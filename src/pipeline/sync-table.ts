@@ -12,6 +12,7 @@ import type { RangeRead, TargetRow, TargetTableReader } from '../targets/reader.
 import type { SyncEntry, SyncSession } from '../targets/sync-session.js';
 import type { TargetCapabilities } from '../targets/target.js';
 import { EncodedRows } from '../verify/chunk-hash.js';
+import { rejectLookup, type TableRejects } from '../verify/reject-index.js';
 import { compareAt } from '../verify/row-diff.js';
 import { keyOf, readAhead } from '../verify/table-run.js';
 import { Batcher } from './copy-batcher.js';
@@ -32,6 +33,8 @@ export interface SyncTableContext {
   readRows: number;
   signal: AbortSignal;
   emit: SyncEventListener;
+  /** The copy's reject files, by table: rows copy could not write are left out here too. */
+  rejects: Map<string, TableRejects | undefined>;
 }
 
 /** Counts and timings one table's run gathers (sync-table, sync-since, sync-keyless share it). */
@@ -84,12 +87,17 @@ export class ChunkCaster {
     private readonly m: TableMapping,
     capabilities: TargetCapabilities,
     private readonly tally: TableTally,
+    /** Rows the copy rejected (its reject file): the target refused them once, they stay out. */
+    private readonly copyRejects?: TableRejects,
   ) {
     this.batcher = new Batcher(m, capabilities);
     this.keyIdx = this.batcher.keyIndexes!;
   }
 
-  cast(batch: Parameters<Batcher['cast']>[0]): SqliteValue[][] {
+  cast(source: Parameters<Batcher['cast']>[0]): SqliteValue[][] {
+    const known = this.copyRejects?.keys;
+    const batch = known?.size ? source.filter((src) => !known.has(rejectLookup(src, this.keyIdx))) : source;
+    this.tally.rejected += source.length - batch.length;
     const { rows, rejects } = this.batcher.cast(batch);
     this.tally.rejected += rejects.length;
     for (const row of rows) {
@@ -164,7 +172,7 @@ export async function syncChunks(
   /** Sees every source batch as read (sync-since.ts takes its column's largest value). */
   observe?: (batch: readonly SourceValue[][]) => void,
 ): Promise<boolean> {
-  const caster = new ChunkCaster(m, ctx.capabilities, tally);
+  const caster = new ChunkCaster(m, ctx.capabilities, tally, ctx.rejects.get(m.name));
   const keyIdx = caster.keyIdx;
   const total = await ctx.snapshot.countRows(m.table);
   const flights: Flight[] = [];

@@ -19,7 +19,8 @@ import { lockTarget } from '../targets/target-lock.js';
 import { DEFAULT_CHUNK_ROWS } from '../verify/verify-defaults.js';
 import { verifySource } from '../verify/verify.js';
 import type { VerifySummary } from '../verify/verify-events.js';
-import { DEFAULT_JOBS } from './copy-defaults.js';
+import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from './copy-defaults.js';
+import { loadTableRejects, type TableRejects } from '../verify/reject-index.js';
 import { selectTables } from './copy-start.js';
 import { withoutNullKeys } from './null-keys.js';
 import { planSource } from './plan.js';
@@ -121,6 +122,8 @@ async function runSync(options: SyncRunOptions): Promise<SyncSummary> {
     const notes: string[] = [];
     const tables = await withoutNullKeys(selected, snapshot, (message) => notes.push(message));
     for (const m of tables) if (!m.key) readers.set(m.name, (await reader.table(m))!);
+    const rejects = new Map<string, TableRejects | undefined>();
+    for (const m of tables) rejects.set(m.name, await loadTableRejects(options.rejectDir ?? DEFAULT_REJECT_DIR, m));
     const journal = new Map((state.journal ?? []).map((e) => [e.table, e]));
     if (options.resume && !state.journal) notes.push('nothing to resume (the target holds no unfinished sync): started a new sync');
     if (state.journal) notes.push(`resumed an unfinished sync: its counts carry on, every chunk is compared again (applied ones compare equal)`);
@@ -141,6 +144,7 @@ async function runSync(options: SyncRunOptions): Promise<SyncSummary> {
       signal: stop.signal,
       emit,
       openTable: (t) => reader!.table(t),
+      rejects,
       target,
       readers,
       journal,

@@ -1,11 +1,13 @@
 // `flarelift sync`: bring a copied target up to date with the source and prove it. Exit codes
 // as verify's and copy's: 0 proven, 1 verify found differences after the sync, 2 a user error,
-// 130 interrupted by Ctrl-C (resumable with --resume).
+// 5 proven but rows copy rejected are absent (unless --accept-rejects), 130 interrupted by
+// Ctrl-C (resumable with --resume).
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { DEFAULT_SINCE_MARGIN_SECONDS, sync } from '../../pipeline/sync.js';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
+import { EXIT_INCOMPLETE, incompleteLine } from '../render/rejects-verdict.js';
 import { createSyncRenderer, renderSyncSummary, syncSummaryJson } from '../render/sync-text.js';
 import { addTargetOptions, targetOptionValues } from '../target-options.js';
 
@@ -24,6 +26,7 @@ interface SyncCliOptions {
   failures?: string;
   configFile?: string;
   rejectDir?: string;
+  acceptRejects?: boolean;
   [targetOption: string]: unknown;
 }
 
@@ -48,7 +51,8 @@ export const syncCommand = defineCommand<SyncCliOptions>({
       .option('--max-failures <n>', `the proof: most differences written to the failures file (default ${DEFAULT_MAX_FAILURES})`)
       .option('--failures <file>', `the proof: JSON lines of differing rows (default ./${DEFAULT_FAILURES_FILE})`)
       .option('--config-file <file>', 'cast rules file the copy used (default ./flarelift.toml when present)')
-      .option('--reject-dir <dir>', `the copy's reject files, for the proof (default ./${DEFAULT_REJECT_DIR})`),
+      .option('--reject-dir <dir>', `the copy's reject files: those rows stay out, and count as rejected in the proof (default ./${DEFAULT_REJECT_DIR})`)
+      .option('--accept-rejects', 'exit 0 when the only absent rows are ones copy rejected (they are still named)'),
   async run(o, output) {
     const { signal, dispose } = interruptible(() => output.err('interrupted: finishing the current chunk; the sync can be resumed with --resume (Ctrl-C again to quit at once)'), EXIT_INTERRUPTED);
     const renderer = createSyncRenderer(output, o.json ? 'json' : output.interactive ? 'bars' : 'lines');
@@ -76,8 +80,13 @@ export const syncCommand = defineCommand<SyncCliOptions>({
       renderer.stop();
       dispose();
     }
-    output.out(o.json ? syncSummaryJson(summary) : renderSyncSummary(summary));
+    // As verify ends: rows copy rejected are not in the target, so the proof is INCOMPLETE (exit 5) unless accepted.
+    const v = summary.verify;
+    const incomplete = summary.proven && v !== undefined && v.totals.rejected > 0 && !o.acceptRejects;
+    const rows = (v?.tables ?? []).map((t) => ({ name: t.name, rejected: t.rejected, rows: t.sourceRows }));
+    output.out(o.json ? syncSummaryJson(summary) : renderSyncSummary(summary) + (incomplete ? `\n${incompleteLine(rows, `${o.rejectDir ?? DEFAULT_REJECT_DIR}/`)}` : ''));
     if (summary.status === 'interrupted') return EXIT_INTERRUPTED;
-    return summary.proven ? 0 : EXIT_MISMATCH;
+    if (!summary.proven) return EXIT_MISMATCH;
+    return incomplete ? EXIT_INCOMPLETE : 0;
   },
 });
