@@ -59,8 +59,9 @@ async function main(): Promise<void> {
     // 1% of the rows: 0.6% updated, 0.2% deleted, 0.2% inserted, spread over the whole key range.
     const c = new pg.Client({ connectionString: url(DB) });
     await c.connect();
-    const updated = (await c.query(`UPDATE ${TABLE} SET name = name || ' changed', qty = qty + 1 WHERE id % 167 = 0`)).rowCount!;
+    // Deletes first: an updated row deleted afterwards would count as a delete only.
     const deleted = (await c.query(`DELETE FROM ${TABLE} WHERE id % 503 = 1`)).rowCount!;
+    const updated = (await c.query(`UPDATE ${TABLE} SET name = name || ' changed', qty = qty + 1 WHERE id % 167 = 0`)).rowCount!;
     const inserted = (await c.query(`INSERT INTO ${TABLE} SELECT id + ${rows}, uid, 'new ' || name, qty, price, created_at, active, attrs, note FROM ${TABLE} WHERE id % 500 = 7`)).rowCount!;
     await c.end();
 

@@ -123,9 +123,12 @@ export async function targetRange(reader: TargetTableReader, keyIdx: number[], l
 }
 
 /** One merge pass over a chunk's rows on both sides (both in key order): what to delete, update, insert. */
-export function chunkChanges(source: SqliteValue[][], sourceEncoded: EncodedRows, target: TargetRow[], keyIdx: number[]) {
-  const targetEncoded = new EncodedRows();
-  for (const row of target) targetEncoded.add(row);
+export function chunkChanges(source: SqliteValue[][], sourceEncoded: EncodedRows, target: TargetRow[], keyIdx: number[], encoded?: EncodedRows) {
+  let targetEncoded = encoded;
+  if (!targetEncoded) {
+    targetEncoded = new EncodedRows();
+    for (const row of target) targetEncoded.add(row);
+  }
   const deletes: SqliteValue[][] = [];
   const updates: SqliteValue[][] = [];
   const inserts: SqliteValue[][] = [];
@@ -149,7 +152,7 @@ interface Flight {
   encoded: EncodedRows;
   lo: SqliteValue[] | null;
   hi: SqliteValue[];
-  read: Promise<RangeRead>;
+  read: Promise<RangeRead & { encoded?: EncodedRows }>;
 }
 
 /** Deletes every target row after `lo` (the source has none there), page by page. */
@@ -176,15 +179,37 @@ export async function syncChunks(
   const keyIdx = caster.keyIdx;
   const total = await ctx.snapshot.countRows(m.table);
   const flights: Flight[] = [];
+  // Encoding buffers are reused chunk after chunk (they grow to the largest chunk once): at a
+  // million rows, new ones per chunk are mostly garbage collection.
+  const free: EncodedRows[] = [];
+  const take = () => {
+    const e = free.pop() ?? new EncodedRows();
+    e.clear();
+    return e;
+  };
+  // When changes are dense (the last chunk differed), the target's rows are read at once rather
+  // than hashed in the digest thread first and read again to be merged: one read instead of two.
+  let dense = false;
+  const readTarget = async (lo: SqliteValue[] | null, hi: SqliteValue[], expected: number) => {
+    const data = await targetRange(reader, keyIdx, lo, hi, expected);
+    const encoded = take();
+    for (const row of data) encoded.add(row);
+    return { rows: data.length, digest: encoded.digest(), data, encoded };
+  };
 
   const land = async (f: Flight) => {
     const r = await f.read;
     tally.chunks++;
-    if (r.digest === f.encoded.digest()) return;
-    tally.chunksDiffering++;
-    const target = r.data ?? (await targetRange(reader, keyIdx, f.lo, f.hi, f.rows.length));
-    const { deletes, updates, inserts } = chunkChanges(f.rows, f.encoded, target, keyIdx);
-    await tally.apply(ctx.session, m, deletes, updates, inserts, encodeKey(f.hi as SourceValue[]));
+    const differs = r.digest !== f.encoded.digest();
+    dense = differs;
+    if (differs) {
+      tally.chunksDiffering++;
+      const target = r.data ?? (await targetRange(reader, keyIdx, f.lo, f.hi, f.rows.length));
+      const { deletes, updates, inserts } = chunkChanges(f.rows, f.encoded, target, keyIdx, r.encoded);
+      await tally.apply(ctx.session, m, deletes, updates, inserts, encodeKey(f.hi as SourceValue[]));
+    }
+    free.push(f.encoded);
+    if (r.encoded) free.push(r.encoded);
   };
 
   let lo: SqliteValue[] | null = null;
@@ -193,10 +218,10 @@ export async function syncChunks(
     const rows = caster.cast(batch);
     tally.sourceRows += batch.length;
     if (rows.length > 0) {
-      const encoded = new EncodedRows();
+      const encoded = take();
       for (const row of rows) encoded.add(row);
       const hi = keyOf(rows[rows.length - 1], keyIdx);
-      const read = reader.digest(lo, hi);
+      const read = dense ? readTarget(lo, hi, rows.length) : reader.digest(lo, hi);
       read.catch(() => undefined); // awaited in land()
       flights.push({ rows, encoded, lo, hi, read });
       lo = hi;
