@@ -1,6 +1,7 @@
 // `npm run bench -- --only sync [--rows N] [--db NAME]`: the time of a `flarelift sync` that finds
-// 1% of the rows changed (updates, deletes and inserts mixed), against the time of the full copy
-// it follows, both through the CLI in this run, into a local D1. The benchmark table
+// 1% of the rows changed (updates, deletes and inserts mixed) against the time of the full copy
+// it follows, all through the CLI in this run, into a local D1: first with the changes spread
+// over every chunk (the worst case), then with 1% changed in one stretch of keys (recent rows). The benchmark table
 // (flarelift_bench.bench_rows_N, made by the copy bench) is copied into a scratch database first,
 // since the bench changes its rows; the scratch database is dropped at the end.
 import { spawn, spawnSync } from 'node:child_process';
@@ -65,26 +66,41 @@ async function main(): Promise<void> {
     const inserted = (await c.query(`INSERT INTO ${TABLE} SELECT id + ${rows}, uid, 'new ' || name, qty, price, created_at, active, attrs, note FROM ${TABLE} WHERE id % 500 = 7`)).rowCount!;
     await c.end();
 
-    const sync = await run(process.execPath, [cli, 'sync', '--from', url(DB), ...to, '--json', '--failures', path.join(work, 'f.jsonl')], env);
-    if (sync.code !== 0) throw new Error(`sync failed (exit ${sync.code}): ${sync.err.slice(-2000)}${sync.out.slice(-2000)}`);
-    const summary = JSON.parse(sync.out.trim().split('\n').pop()!) as {
+    interface Summary {
       totals: { inserted: number; updated: number; deleted: number; chunks: number; chunksDiffering: number };
       lagMs: number;
       estimate: { ms: number; compareMs: number; applyMs: number; verifyMs: number };
       verify: { totals: { ms: number } };
+    }
+    const syncOnce = async (what: string, want: { inserted: number; updated: number; deleted: number }) => {
+      const sync = await run(process.execPath, [cli, 'sync', '--from', url(DB), ...to, '--json', '--failures', path.join(work, 'f.jsonl')], env);
+      if (sync.code !== 0) throw new Error(`sync failed (exit ${sync.code}): ${sync.err.slice(-2000)}${sync.out.slice(-2000)}`);
+      const summary = JSON.parse(sync.out.trim().split('\n').pop()!) as Summary;
+      const t = summary.totals;
+      const exact = t.inserted === want.inserted && t.updated === want.updated && t.deleted === want.deleted;
+      const withoutProof = sync.ms - summary.verify.totals.ms;
+      console.log(`flarelift sync, ${what}: ${s(sync.ms)} whole process (compare, apply, then verify as proof); without the proof: ${s(withoutProof)}`);
+      console.log(`  found ${fmt(t.inserted)} inserted, ${fmt(t.updated)} updated, ${fmt(t.deleted)} deleted ${exact ? '(exact)' : '(NOT what was changed)'}; ${fmt(t.chunksDiffering)} of ${fmt(t.chunks)} chunks differed`);
+      console.log(`  lag ${s(summary.lagMs)}; estimate of a last sync with writes stopped ${s(summary.estimate.ms)} (compare ${s(summary.estimate.compareMs)}, apply ${s(summary.estimate.applyMs)}, proof ${s(summary.estimate.verifyMs)})`);
+      console.log(`  ratio: sync / full copy = ${(sync.ms / copy.ms).toFixed(2)} with the proof, ${(withoutProof / copy.ms).toFixed(2)} without`);
+      if (!exact) process.exitCode = 1;
     };
-    const t = summary.totals;
-    const exact = t.inserted === inserted && t.updated === updated && t.deleted === deleted;
-    const withoutProof = sync.ms - summary.verify.totals.ms;
 
     console.log('');
     console.log(`rows: ${fmt(rows)} (9 columns), PostgreSQL -> local D1; changed: ${fmt(updated)} updated, ${fmt(deleted)} deleted, ${fmt(inserted)} inserted (${((100 * (updated + deleted + inserted)) / rows).toFixed(2)}%)`);
     console.log(`flarelift copy (full), whole process: ${s(copy.ms)}`);
-    console.log(`flarelift sync, whole process (compare, apply, then verify as proof): ${s(sync.ms)}; without the proof: ${s(withoutProof)}`);
-    console.log(`  found ${fmt(t.inserted)} inserted, ${fmt(t.updated)} updated, ${fmt(t.deleted)} deleted ${exact ? '(exact)' : '(NOT what was changed)'}; ${fmt(t.chunksDiffering)} of ${fmt(t.chunks)} chunks differed`);
-    console.log(`  lag ${s(summary.lagMs)}; estimate of a last sync with writes stopped ${s(summary.estimate.ms)} (compare ${s(summary.estimate.compareMs)}, apply ${s(summary.estimate.applyMs)}, proof ${s(summary.estimate.verifyMs)})`);
-    console.log(`ratio: sync / full copy = ${(sync.ms / copy.ms).toFixed(2)} with the proof, ${(withoutProof / copy.ms).toFixed(2)} without`);
-    if (!exact) process.exitCode = 1;
+    await syncOnce('1% spread over the whole table (every chunk differs: the worst case)', { inserted, updated, deleted });
+
+    // The usual shape of change: recent rows. 1% again, in one stretch of keys and past the end.
+    const c2 = new pg.Client({ connectionString: url(DB) });
+    await c2.connect();
+    const lo = Math.floor(rows / 2);
+    const deleted2 = (await c2.query(`DELETE FROM ${TABLE} WHERE id > ${lo} AND id <= ${lo + Math.floor(rows / 500)}`)).rowCount!;
+    const updated2 = (await c2.query(`UPDATE ${TABLE} SET qty = qty + 1 WHERE id > ${lo + Math.floor(rows / 500)} AND id <= ${lo + Math.floor(rows / 500) * 4}`)).rowCount!;
+    const inserted2 = (await c2.query(`INSERT INTO ${TABLE} SELECT id + ${rows * 2}, uid, name, qty, price, created_at, active, attrs, note FROM ${TABLE} WHERE id <= ${Math.floor(rows / 500)}`)).rowCount!;
+    await c2.end();
+    console.log(`changed again: ${fmt(updated2)} updated, ${fmt(deleted2)} deleted, ${fmt(inserted2)} inserted, clustered`);
+    await syncOnce('1% clustered (recent rows)', { inserted: inserted2, updated: updated2, deleted: deleted2 });
   } finally {
     rmSync(work, { recursive: true, force: true });
     psql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);

@@ -80,16 +80,19 @@ describe('sync: Pagila (PostgreSQL) → local D1', () => {
     assert.equal(second.summary.tables.find((t) => t.name === 'actor')?.method, 'since');
 
     // Newer timestamps are read since the mark; a delete leaves none and is caught by the key chunks.
-    await withPg(PG_DB, async (c) => {
+    // The insert lands in the key chunk the delete makes differ: re-copied there, not inserted twice.
+    const added = await withPg(PG_DB, async (c) => {
       await c.query(`UPDATE actor SET last_name = 'CHANGED' WHERE actor_id = 3`);
       await c.query(`DELETE FROM film_actor WHERE actor_id = 5 AND film_id = (SELECT min(film_id) FROM film_actor WHERE actor_id = 5)`);
+      return (await c.query(`INSERT INTO film_actor (actor_id, film_id) SELECT 5, f FROM generate_series(995, 1000) f WHERE NOT EXISTS (SELECT 1 FROM film_actor WHERE actor_id = 5 AND film_id = f)`)).rowCount!;
     });
+    assert.ok(added > 0);
     const third = await runSync(
       ['--from', url, ...to, '--no-detect-since', '--since-column', 'actor.last_update', '--since-column', 'film_actor.last_update', '--reject-dir', path.join(p.dir, 'rejects'), '--failures', path.join(p.dir, 'f.jsonl')],
       { cwd: p.dir },
     );
     assertProven(third);
-    assert.deepEqual(changes(third.summary), { actor: [0, 1, 0], film_actor: [0, 0, 1] });
+    assert.deepEqual(changes(third.summary), { actor: [0, 1, 0], film_actor: [added, 0, 1] });
     const actor = third.summary.tables.find((t) => t.name === 'actor')!;
     assert.equal(actor.method, 'since');
     assert.match(String(actor.since?.from), /^20\d\d-/);
