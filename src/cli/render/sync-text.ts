@@ -1,5 +1,5 @@
 // Drawing a sync's events: a bar per table on a terminal, plain lines otherwise, one JSON object
-// per line under --json (the final verify's events as {"event":"verify", …}). Then the summary
+// per line under --json (the final verify's events as {"event":"verify-table-done", …}). Then the summary
 // like copy's: table | method | inserted | updated | deleted | chunks | differing | time, the lag,
 // the estimate of a last sync with writes stopped, and the proof.
 import type { SyncEvent, SyncSummary } from '../../pipeline/sync-events.js';
@@ -14,7 +14,11 @@ export interface SyncRenderer {
 }
 
 export function createSyncRenderer(output: Output, mode: ProgressMode): SyncRenderer {
-  if (mode === 'json') return { onEvent: jsonEvents(output), stop: () => undefined };
+  if (mode === 'json') {
+    const json = jsonEvents(output);
+    // The proof's events as verify prints them, named verify-start, verify-table-done, …
+    return { onEvent: (e) => json(e.type === 'verify' ? { ...e.event, type: `verify-${e.event.type}` } : e), stop: () => undefined };
+  }
   let view: ProgressView | undefined;
   let verify: VerifyRenderer | undefined;
   return {
