@@ -1,7 +1,8 @@
 // `npm run bench -- --only sync [--rows N] [--db NAME]`: the time of a `flarelift sync` that finds
 // 1% of the rows changed (updates, deletes and inserts mixed) against the time of the full copy
 // it follows, all through the CLI in this run, into a local D1: first with the changes spread
-// over every chunk (the worst case), then with 1% changed in one stretch of keys (recent rows). The benchmark table
+// over every chunk (the worst case), then with 1% changed in one stretch of keys (recent rows),
+// compared chunk by chunk and then narrowed by an updated_at column (added to the scratch copy). The benchmark table
 // (flarelift_bench.bench_rows_N, made by the copy bench) is copied into a scratch database first,
 // since the bench changes its rows; the scratch database is dropped at the end.
 import { spawn, spawnSync } from 'node:child_process';
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
   try {
     const dump = spawnSync('bash', ['-o', 'pipefail', '-c', `pg_dump ${PG.join(' ')} -t ${TABLE} flarelift_bench | psql ${PG.join(' ')} -q -d ${DB}`], { encoding: 'utf8' });
     if (dump.status !== 0) throw new Error(`flarelift_bench.${TABLE} could not be copied (${dump.stderr.slice(0, 300)}): run \`npm run bench -- --only copy\` (same --rows) first`);
+    // A column saying when a row changed, so the last round can show --since narrowing (sync finds it by name).
+    const alter = spawnSync('psql', [...PG, '-d', DB, '-qc', `ALTER TABLE ${TABLE} ADD COLUMN updated_at timestamptz NOT NULL DEFAULT '2020-01-01 00:00:00+00'`], { encoding: 'utf8' });
+    if (alter.status !== 0) throw new Error(alter.stderr);
     const config = path.join(work, 'wrangler.jsonc');
     writeFileSync(config, JSON.stringify({ name: 'bench', compatibility_date: '2025-01-01', d1_databases: [{ binding: 'DB', database_name: 'bench', database_id: '00000000-0000-4000-8000-000000000003' }] }));
     const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' };
@@ -62,8 +66,8 @@ async function main(): Promise<void> {
     await c.connect();
     // Deletes first: an updated row deleted afterwards would count as a delete only.
     const deleted = (await c.query(`DELETE FROM ${TABLE} WHERE id % 503 = 1`)).rowCount!;
-    const updated = (await c.query(`UPDATE ${TABLE} SET name = name || ' changed', qty = qty + 1 WHERE id % 167 = 0`)).rowCount!;
-    const inserted = (await c.query(`INSERT INTO ${TABLE} SELECT id + ${rows}, uid, 'new ' || name, qty, price, created_at, active, attrs, note FROM ${TABLE} WHERE id % 500 = 7`)).rowCount!;
+    const updated = (await c.query(`UPDATE ${TABLE} SET name = name || ' changed', qty = qty + 1, updated_at = now() WHERE id % 167 = 0`)).rowCount!;
+    const inserted = (await c.query(`INSERT INTO ${TABLE} SELECT id + ${rows}, uid, 'new ' || name, qty, price, created_at, active, attrs, note, now() FROM ${TABLE} WHERE id % 500 = 7`)).rowCount!;
     await c.end();
 
     interface Summary {
@@ -72,8 +76,8 @@ async function main(): Promise<void> {
       estimate: { ms: number; compareMs: number; applyMs: number; verifyMs: number };
       verify: { totals: { ms: number } };
     }
-    const syncOnce = async (what: string, want: { inserted: number; updated: number; deleted: number }) => {
-      const sync = await run(process.execPath, [cli, 'sync', '--from', url(DB), ...to, '--json', '--failures', path.join(work, 'f.jsonl')], env);
+    const syncOnce = async (what: string, want: { inserted: number; updated: number; deleted: number }, extra: string[] = []) => {
+      const sync = await run(process.execPath, [cli, 'sync', '--from', url(DB), ...to, '--json', '--failures', path.join(work, 'f.jsonl'), ...extra], env);
       if (sync.code !== 0) throw new Error(`sync failed (exit ${sync.code}): ${sync.err.slice(-2000)}${sync.out.slice(-2000)}`);
       const summary = JSON.parse(sync.out.trim().split('\n').pop()!) as Summary;
       const t = summary.totals;
@@ -89,18 +93,24 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`rows: ${fmt(rows)} (9 columns), PostgreSQL -> local D1; changed: ${fmt(updated)} updated, ${fmt(deleted)} deleted, ${fmt(inserted)} inserted (${((100 * (updated + deleted + inserted)) / rows).toFixed(2)}%)`);
     console.log(`flarelift copy (full), whole process: ${s(copy.ms)}`);
-    await syncOnce('1% spread over the whole table (every chunk differs: the worst case)', { inserted, updated, deleted });
+    await syncOnce('1% spread over the whole table (every chunk differs: the worst case; first sync, so every chunk is compared)', { inserted, updated, deleted });
 
-    // The usual shape of change: recent rows. 1% again, in one stretch of keys and past the end.
-    const c2 = new pg.Client({ connectionString: url(DB) });
-    await c2.connect();
-    const lo = Math.floor(rows / 2);
-    const deleted2 = (await c2.query(`DELETE FROM ${TABLE} WHERE id > ${lo} AND id <= ${lo + Math.floor(rows / 500)}`)).rowCount!;
-    const updated2 = (await c2.query(`UPDATE ${TABLE} SET qty = qty + 1 WHERE id > ${lo + Math.floor(rows / 500)} AND id <= ${lo + Math.floor(rows / 500) * 4}`)).rowCount!;
-    const inserted2 = (await c2.query(`INSERT INTO ${TABLE} SELECT id + ${rows * 2}, uid, name, qty, price, created_at, active, attrs, note FROM ${TABLE} WHERE id <= ${Math.floor(rows / 500)}`)).rowCount!;
-    await c2.end();
-    console.log(`changed again: ${fmt(updated2)} updated, ${fmt(deleted2)} deleted, ${fmt(inserted2)} inserted, clustered`);
-    await syncOnce('1% clustered (recent rows)', { inserted: inserted2, updated: updated2, deleted: deleted2 });
+    // The usual shape of change: recent rows. 1% in one stretch of keys and past the end, twice:
+    // compared chunk by chunk (no help from the schema), then read since updated_at's mark.
+    const clustered = async (round: number) => {
+      const c2 = new pg.Client({ connectionString: url(DB) });
+      await c2.connect();
+      const step = Math.floor(rows / 500);
+      const lo = Math.floor(rows / 2) + round * step * 4;
+      const deleted2 = (await c2.query(`DELETE FROM ${TABLE} WHERE id > ${lo} AND id <= ${lo + step}`)).rowCount!;
+      const updated2 = (await c2.query(`UPDATE ${TABLE} SET qty = qty + 1, updated_at = now() WHERE id > ${lo + step} AND id <= ${lo + step * 4}`)).rowCount!;
+      const inserted2 = (await c2.query(`INSERT INTO ${TABLE} SELECT id + ${rows * (2 + round)}, uid, name, qty, price, created_at, active, attrs, note, now() FROM ${TABLE} WHERE id <= ${step}`)).rowCount!;
+      await c2.end();
+      console.log(`changed again: ${fmt(updated2)} updated, ${fmt(deleted2)} deleted, ${fmt(inserted2)} inserted, in one stretch of keys`);
+      return { inserted: inserted2, updated: updated2, deleted: deleted2 };
+    };
+    await syncOnce('1% clustered, every chunk compared (--no-detect-since)', await clustered(0), ['--no-detect-since']);
+    await syncOnce('1% clustered, rows read since updated_at\'s mark (keys compared by chunk for deletes)', await clustered(1));
   } finally {
     rmSync(work, { recursive: true, force: true });
     psql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
