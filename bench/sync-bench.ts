@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     };
 
     console.log('');
-    console.log(`rows: ${fmt(rows)} (9 columns), PostgreSQL -> local D1; changed: ${fmt(updated)} updated, ${fmt(deleted)} deleted, ${fmt(inserted)} inserted (${((100 * (updated + deleted + inserted)) / rows).toFixed(2)}%)`);
+    console.log(`rows: ${fmt(rows)} (10 columns: the bench table and an updated_at), PostgreSQL -> local D1; changed: ${fmt(updated)} updated, ${fmt(deleted)} deleted, ${fmt(inserted)} inserted (${((100 * (updated + deleted + inserted)) / rows).toFixed(2)}%)`);
     console.log(`flarelift copy (full), whole process: ${s(copy.ms)}`);
     await syncOnce('1% spread over the whole table (every chunk differs: the worst case; first sync, so every chunk is compared)', { inserted, updated, deleted });
 

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { runCli } from './helpers/cli.js';
 import { installFakeWrangler, makeProject, testEnv, type WranglerProject } from './helpers/copy-project.js';
 import { CHINOOK_SQLITE } from './helpers/env.js';
+import { lessMargin } from '../src/pipeline/sync-since.js';
 import { assertProven, changes, runSync } from './helpers/sync.js';
 
 describe('sync --remote (fake remote D1), and bad input', () => {
@@ -84,5 +85,13 @@ describe('sync --remote (fake remote D1), and bad input', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('the since mark less the margin keeps its form: times across midnight, dates, unix seconds and milliseconds', () => {
+    assert.equal(lessMargin('2026-12-01 00:02:00.123456+00', 300), '2026-11-30 23:57:00+00');
+    assert.equal(lessMargin('2026-03-01T00:00:10', 60), '2026-02-28T23:59:10');
+    assert.equal(lessMargin('2024-03-01', 300), '2024-02-29');
+    assert.equal(lessMargin(1_700_000_000, 300), 1_699_999_700);
+    assert.equal(lessMargin(1_700_000_000_000n, 300), 1_699_999_700_000n);
   });
 });
