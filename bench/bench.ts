@@ -1,6 +1,6 @@
 // `npm run bench [-- --rows N] [--jobs N] [--keys N] [--no-large | --large-only] [--only PART]`: the copy benchmark,
 // the verify benchmark on the same table and local D1 size, keyless verify's memory, Redis -> local KV
-// (--keys), the way back (D1 -> PostgreSQL), then files into local R2 (--no-large skips the 1 GiB
+// (--keys), the way back (D1 -> PostgreSQL), sync after 1% changed against a full copy, then files into local R2 (--no-large skips the 1 GiB
 // object), each printing its figures and ratios against baselines measured in the same run. Separate
 // processes, so each one's peak RSS is its own. --only runs one part (verify and reverse need copy's
 // table); --bucket-only is --only bucket.
@@ -16,6 +16,7 @@ const PARTS: Record<string, string> = {
   keyless: 'keyless-bench.ts',
   'redis-kv': 'redis-kv-bench.ts',
   reverse: 'reverse-bench.ts',
+  sync: 'sync-bench.ts',
   bucket: 'bucket-bench.ts',
 };
 const at = args.indexOf('--only');

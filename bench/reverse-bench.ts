@@ -68,7 +68,6 @@ async function main(): Promise<void> {
     } else {
       console.log('pgloader: not installed (apt-get install -y pgloader): no baseline');
     }
-    console.log('sync (1% changed) against a full copy: not measured — `flarelift sync` is not built yet');
   } finally {
     rmSync(work, { recursive: true, force: true });
     for (const db of [BACK, PGLOADER]) spawnSync('psql', ['-h', host, '-p', port, '-U', user, '-d', 'postgres', '-qc', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`]);

@@ -27,6 +27,9 @@ export { copy, copySource, type CopyOptions, type CopyRunOptions } from './pipel
 export type { CopyEvent, CopySummary, CopyTableSummary } from './pipeline/copy-events.js';
 export { verify, verifySource, type VerifyOptions, type VerifyRunOptions } from './verify/verify.js';
 export type { VerifyEvent, VerifySummary, VerifyTableSummary } from './verify/verify-events.js';
+export { sync, syncSource, type SyncOptions, type SyncRunOptions } from './pipeline/sync.js';
+export type { SyncEvent, SyncEstimate, SyncMethod, SyncSummary, SyncTableSummary } from './pipeline/sync-events.js';
+export type { SyncChange, SyncEntry, SyncSession, SyncState } from './targets/sync-session.js';
 export { migrate, migrateSource, type MigrateOptions, type MigrateResult, type MigrateStatus } from './pipeline/migrate.js';
 export { parseTarget } from './targets/registry.js';
 export { startEmbeddedPostgres } from './demo/embedded-postgres.js';

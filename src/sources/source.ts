@@ -15,6 +15,11 @@ export interface ReadOptions {
   after?: SourceValue[];
   /** Rows per batch yielded (the reader fetches with a server-side cursor of about this size). */
   batchSize: number;
+  /**
+   * Only rows whose `column` is at or past `from` (sync --since-column): `from` is a value the
+   * column held, as the reader gave it, compared by the engine in the column's own type.
+   */
+  since?: { column: string; from: SourceValue };
   signal?: AbortSignal;
 }
 

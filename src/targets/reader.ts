@@ -22,7 +22,7 @@ export interface TargetTableReader {
   digest(lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): Promise<RangeRead>;
   /** Rows whose key is in (lo, hi] (null: unbounded), in SQLite's key order (BINARY), at most `limit`. */
   range(lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null, limit: number): Promise<TargetRow[]>;
-  /** The rows whose key equals one of `keys` (any order). */
+  /** The rows whose key equals one of `keys` (any order; under a NOCASE key also a row equal but for case: match by exact key). */
   lookup(keys: readonly (readonly SqliteValue[])[]): Promise<TargetRow[]>;
   /** Tables without a key, in rowid order after `after`: each row ends with its rowid (a bigint). */
   rowidPage(after: bigint | null, limit: number): Promise<TargetRow[]>;

@@ -5,6 +5,7 @@ import type { Finding } from '../catalog/findings.js';
 import type { SqliteValue } from '../casting/values.js';
 import type { TableMapping } from '../schema/mapping.js';
 import type { TargetReader } from './reader.js';
+import type { SyncSession } from './sync-session.js';
 
 export interface TargetCapabilities {
   /** Whose limits these are, for reject reasons: 'D1', 'SQLite'. */
@@ -105,4 +106,6 @@ export interface Target {
   open(): Promise<TargetSession>;
   /** Reads the target back for verify (the reader module and its driver are imported only here). */
   reader(): Promise<TargetReader>;
+  /** Opens the session `sync` writes its changes through (sync-session.ts); absent: the kind cannot be synced. */
+  sync?(): Promise<SyncSession>;
 }

@@ -55,6 +55,8 @@ export interface VerifyRunOptions {
   rejectDir?: string;
   signal?: AbortSignal;
   onEvent?: VerifyEventListener;
+  /** A snapshot already open (sync proves what it read): used, not closed. */
+  snapshot?: Snapshot;
 }
 
 interface Shared {
@@ -140,7 +142,7 @@ async function runVerify(options: VerifyRunOptions): Promise<VerifySummary> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let snapshot: Snapshot | undefined;
   try {
-    snapshot = await source.snapshot(Math.min(jobs, selected.length) || 1);
+    snapshot = options.snapshot ?? (await source.snapshot(Math.min(jobs, selected.length) || 1));
     const notes: string[] = [];
     const compared = await withoutNullKeys(selected, snapshot, (message) => notes.push(message));
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, tables: selected.map((m) => m.name) });
@@ -167,7 +169,7 @@ async function runVerify(options: VerifyRunOptions): Promise<VerifySummary> {
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     failures.close();
-    await snapshot?.close().catch(() => undefined);
+    if (!options.snapshot) await snapshot?.close().catch(() => undefined);
   }
 }
 

@@ -7,6 +7,7 @@ import { migrateCommand } from './migrate.js';
 import { planCommand } from './plan.js';
 import { rewriteCommand } from './rewrite.js';
 import { schemaCommand } from './schema.js';
+import { syncCommand } from './sync.js';
 import { verifyCommand } from './verify.js';
 
-export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand, migrateCommand, rewriteCommand, demoCommand, appCommand];
+export const COMMANDS: readonly CommandSpec[] = [planCommand, schemaCommand, copyCommand, verifyCommand, syncCommand, migrateCommand, rewriteCommand, demoCommand, appCommand];

@@ -34,7 +34,8 @@ export function parseD1Spec(spec: string): D1Spec {
   return { database: decodeURIComponent(name), remote, config: params.get('config') ?? undefined, persistTo: params.get('persist-to') ?? undefined };
 }
 
-const INTERNAL = /^(_cf_|sqlite_)/i;
+// flarelift's own bookkeeping (copy's journal, sync's journal and marks) is not data either.
+const INTERNAL = /^(_cf_|sqlite_|flarelift_copy_journal$|flarelift_sync_journal$|flarelift_sync_state$)/i;
 
 /** The SQLite source with D1's description and without D1's internal tables. */
 function asD1(source: SqliteSource, description: string, cleanup?: () => void): Source {

@@ -40,7 +40,7 @@ export interface SelectStatement {
   values: unknown[];
 }
 
-export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' | 'after'>): SelectStatement {
+export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' | 'after' | 'since'>): SelectStatement {
   let sql = `SELECT ${table.columns.map(selectExpression).join(', ')} FROM ${qualifiedName(table)}`;
   const values: unknown[] = [];
   const order = (options.orderBy ?? []).map((name) => keyExpression(keyColumn(table, name)));
@@ -51,6 +51,10 @@ export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' |
     // Row-value comparison: (k1, k2) > (?, ?) is the lexicographic "strictly after".
     sql += ` WHERE (${order.map((o) => o.column).join(', ')}) > (${order.map((o) => o.param).join(', ')})`;
     values.push(...options.after.map(toParam));
+  }
+  if (options.since) {
+    sql += `${values.length > 0 ? ' AND' : ' WHERE'} ${quoteMy(options.since.column)} >= ?`;
+    values.push(toParam(options.since.from));
   }
   if (order.length > 0) sql += ` ORDER BY ${order.map((o) => o.column).join(', ')}`;
   return { sql, values };

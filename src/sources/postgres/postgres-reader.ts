@@ -46,7 +46,7 @@ function keyColumns(table: Table, names: readonly string[]): Column[] {
   });
 }
 
-export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' | 'after'>): { text: string; values: unknown[] } {
+export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' | 'after' | 'since'>): { text: string; values: unknown[] } {
   const list = table.columns.map((c) => valueExpression(c, pgIdent(c.name))).join(', ');
   let text = `SELECT ${list} FROM ${table.sourceName}`;
   const values: unknown[] = [];
@@ -58,6 +58,11 @@ export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' |
     const placeholders = keys.map((_, i) => `$${i + 1}`);
     text += ` WHERE (${keys.map(orderKeyExpression).join(', ')}) > (${placeholders.join(', ')})`;
     values.push(...options.after.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v)));
+  }
+  if (options.since) {
+    // The parameter takes the column's type from the comparison (text for a timestamp is parsed as one).
+    values.push(typeof options.since.from === 'bigint' ? options.since.from.toString() : options.since.from);
+    text += `${values.length > 1 ? ' AND' : ' WHERE'} ${pgIdent(options.since.column)} >= $${values.length}`;
   }
   // NULLS FIRST: SQLite sorts NULL before every value.
   if (keys.length > 0) text += ` ORDER BY ${keys.map((k) => `${orderKeyExpression(k)} NULLS FIRST`).join(', ')}`;

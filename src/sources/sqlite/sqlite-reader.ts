@@ -83,6 +83,10 @@ export class SqliteReader {
       where = keys.length === 1 ? ` WHERE ${keys[0]} > ?` : ` WHERE (${keys.join(', ')}) > (${keys.map(() => '?').join(', ')})`;
       params.push(...options.after.map(bindable));
     }
+    if (options.since) {
+      where += `${where ? ' AND' : ' WHERE'} ${quoteName(options.since.column)} >= ?`;
+      params.push(bindable(options.since.from));
+    }
     return { sql: `SELECT ${columns} FROM ${from}${where} ORDER BY ${keys.join(', ')}`, params };
   }
 

@@ -67,6 +67,10 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
       const { openLocalReader } = await import('../sqlite-file/sqlite-file-reader.js');
       return openLocalReader(location.path, where, 'run copy first (check --config and --persist-to)');
     },
+    async sync() {
+      const { openSqliteSync } = await import('../sqlite-file/sqlite-sync.js');
+      return openSqliteSync({ file: location.path, where, restoreJournalMode: false, hint: 'run copy first (check --config and --persist-to)' });
+    },
   };
 }
 

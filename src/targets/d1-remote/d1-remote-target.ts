@@ -46,6 +46,13 @@ export function d1RemoteTarget(options: D1RemoteOptions): Target {
       const { openRemoteReader } = await import('./d1-remote-reader.js');
       return openRemoteReader(wrangler(), args, description);
     },
+    async sync() {
+      const { openRemoteSync } = await import('./d1-remote-sync.js');
+      const syncDir = `${dir}-sync`;
+      return openRemoteSync({ wrangler: wrangler(), args, dir: syncDir, statementBytes: files.statementBytes, fileBytes: files.fileBytes }, () =>
+        existsSync(path.join(dir, MANIFEST)),
+      );
+    },
   };
 }
 

@@ -78,7 +78,8 @@ export class InsertStatements {
     return statements;
   }
 
-  private appendUpdates(col: string, value: string | Buffer, where: string): string[] {
+  /** UPDATEs appending `value` to `col` (already quoted) of the row `where` selects, each under the budget. */
+  appendUpdates(col: string, value: string | Buffer, where: string): string[] {
     const table = quoteAlways(this.m.name);
     const blob = typeof value !== 'string';
     const head = `UPDATE ${table} SET ${col} = ${blob ? 'CAST(' : ''}${col} || `;

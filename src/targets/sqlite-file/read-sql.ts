@@ -24,11 +24,18 @@ export function rangeSql(shape: TableShape, select: string, lo: Operands | null,
   return `SELECT ${select} FROM ${quoteAlways(shape.table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${keys.join(', ')} LIMIT ${limit}`;
 }
 
-/** Rows whose key equals one of `count` keys; `operand(row, column)` gives each value. */
+/**
+ * Rows whose key equals one of `count` keys; `operand(row, column)` gives each value. An IN list
+ * (a row-value IN over VALUES for a composite key) that SQLite answers from the key's index: a
+ * COLLATE BINARY here, or an OR of equalities with bound values, makes it scan the table for each
+ * statement (measured: seconds per 200 keys on a million rows). Under the column's own collation
+ * a NOCASE key may also return the row 'A' for 'a': callers match the rows by exact key.
+ */
 export function lookupSql(shape: TableShape, select: string, count: number, operand: (row: number, column: number) => string): string {
-  const keys = keyList(shape);
-  const rows = Array.from({ length: count }, (_, r) => `(${keys.map((k, c) => `${k} = ${operand(r, c)}`).join(' AND ')})`);
-  return `SELECT ${select} FROM ${quoteAlways(shape.table)} WHERE ${rows.join(' OR ')}`;
+  const keys = shape.key.map(quoteAlways);
+  const values = Array.from({ length: count }, (_, r) => (keys.length === 1 ? operand(r, 0) : `(${keys.map((_, c) => operand(r, c)).join(', ')})`));
+  const where = keys.length === 1 ? `${keys[0]} IN (${values.join(', ')})` : `(${keys.join(', ')}) IN (VALUES ${values.join(', ')})`;
+  return `SELECT ${select} FROM ${quoteAlways(shape.table)} WHERE ${where}`;
 }
 
 /** Rows after a rowid, in rowid order, each ending with `rowidSelect` (the rowid as the reader carries it). */

@@ -26,5 +26,9 @@ export function sqliteFileTarget(file: string, cwd: string = process.cwd()): Tar
       const { openLocalReader } = await import('./sqlite-file-reader.js');
       return openLocalReader(absolute, `SQLite file ${absolute}`, 'run copy first, or check the path');
     },
+    async sync() {
+      const { openSqliteSync } = await import('./sqlite-sync.js');
+      return openSqliteSync({ file: absolute, where: `SQLite file ${absolute}`, restoreJournalMode: true, hint: 'run copy first, or check the path' });
+    },
   };
 }
