@@ -15,6 +15,7 @@ import { Redis as RedisClient, type Redis } from 'ioredis';
 import { fromKv, toKv } from '../src/sources/redis/redis-kv-shapes.js';
 import type { RedisValue } from '../src/sources/redis/redis-types.js';
 import { LocalKvNamespace } from '../src/targets/kv/kv-miniflare.js';
+import { TTL_MARGIN_SECONDS } from '../src/targets/kv/kv-cast.js';
 import { locateKvNamespace } from '../src/targets/kv/kv-namespace.js';
 import { runCli } from './helpers/cli.js';
 import { testEnv } from './helpers/copy-project.js';
@@ -65,6 +66,8 @@ const readFailures = (file: string) =>
 describe('Redis → KV (real Redis db 9, real wrangler)', () => {
   let redis: Redis;
   let project: KvProject;
+  /** When the first copy into the local KV ran (ms): expirations are checked against it. */
+  const copiedAt = { start: 0, end: 0 };
   const env = testEnv();
   const cli = (args: string[]) => runCli(args, { cwd: project.dir, env });
 
@@ -100,7 +103,9 @@ describe('Redis → KV (real Redis db 9, real wrangler)', () => {
   });
 
   test('copy into the local KV: read = written + rejected + skipped, the rejects exactly the two over KV limits', async () => {
+    copiedAt.start = Date.now();
     const r = await cli(['copy', '--from', URL, '--to', 'kv:CACHE', '--json', '--accept-rejects', '--reject-dir', path.join(project.dir, 'rejects')]);
+    copiedAt.end = Date.now();
     assert.equal(r.code, 0, r.stderr);
     const copied = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: string; tables: { name: string; read: number; written: number; rejected: number; skippedByRule?: number }[]; notes: string[] };
     assert.equal(copied.status, 'complete');
@@ -114,6 +119,25 @@ describe('Redis → KV (real Redis db 9, real wrangler)', () => {
     assert.match(rejects.find((x) => x.key === LONG_KEY)!.reason, /key of 600 bytes is over KV's 512-byte limit/);
   });
 
+  // Listed right after the copy: the two keys rounded up to 60 s expire a minute after it, and
+  // the wrangler runs of the next test can take that long on a loaded machine.
+  test('wrangler kv key list --local shows the expirations and the Redis types', async () => {
+    const list = await wranglerKvList(project, 'CACHE');
+    const by = new Map(list.map((k) => [k.name, k]));
+    assert.equal(list.length, 14);
+    assert.ok(Math.abs(by.get('cache:page')!.expiration! - (copiedAt.end / 1000 + 3600)) < 30, 'TTL above 60 s carried as an absolute expiration');
+    for (const short of ['ratelimit:ip:1.2.3.4', 'lock:order:9']) {
+      const exp = by.get(short)!.expiration!;
+      // Rounded up to 60 s (and the margin) from the moment it was written, within the copy's run.
+      const [lo, hi] = [Math.floor(copiedAt.start / 1000), Math.ceil(copiedAt.end / 1000) + 1].map((t) => t + 60 + TTL_MARGIN_SECONDS);
+      assert.ok(exp >= lo && exp <= hi, `${short}: rounded up to 60 s from the copy (${exp} not in ${lo}..${hi})`);
+    }
+    assert.equal(by.get('greeting')!.expiration, undefined);
+    assert.deepEqual(by.get('hash:binary')!.metadata, { redis: 'hash', encoding: 'base64' });
+    assert.deepEqual(by.get('jobs')!.metadata, { redis: 'list' });
+    assert.ok(!by.has('events') && !by.has('visitors') && !by.has('huge') && !by.has(LONG_KEY));
+  });
+
   test('the real wrangler kv key get --local reads the values back equal', async () => {
     const get = (key: string) => wranglerKv(project, ['key', 'get', key, '--binding', 'CACHE', '--local']);
     assert.equal((await get('greeting')).toString('utf8'), 'hello world');
@@ -124,22 +148,6 @@ describe('Redis → KV (real Redis db 9, real wrangler)', () => {
     assert.deepEqual(JSON.parse((await get('board')).toString('utf8')), [['a', 1], ['b', 2.5], ['c', 'inf']]);
     assert.equal((await get('big:string')).toString('utf8'), BIG_STRING);
     assert.equal(Object.keys(JSON.parse((await get('big:hash')).toString('utf8'))).length, 2000);
-  });
-
-  test('wrangler kv key list --local shows the expirations and the Redis types', async () => {
-    const list = await wranglerKvList(project, 'CACHE');
-    const by = new Map(list.map((k) => [k.name, k]));
-    assert.equal(list.length, 14);
-    const now = Date.now() / 1000;
-    assert.ok(Math.abs(by.get('cache:page')!.expiration! - (now + 3600)) < 30, 'TTL above 60 s carried as an absolute expiration');
-    for (const short of ['ratelimit:ip:1.2.3.4', 'lock:order:9']) {
-      const exp = by.get(short)!.expiration!;
-      assert.ok(exp > now + 30 && exp < now + 70, `${short}: rounded up to about 60 s from the copy`);
-    }
-    assert.equal(by.get('greeting')!.expiration, undefined);
-    assert.deepEqual(by.get('hash:binary')!.metadata, { redis: 'hash', encoding: 'base64' });
-    assert.deepEqual(by.get('jobs')!.metadata, { redis: 'list' });
-    assert.ok(!by.has('events') && !by.has('visitors') && !by.has('huge') && !by.has(LONG_KEY));
   });
 
   test('verify proves the copy, then names a tampered value, a deleted key and an extra key', async () => {
