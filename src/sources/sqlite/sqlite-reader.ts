@@ -34,6 +34,15 @@ const placeholder = (v: SourceValue) => (v instanceof NotUtf8Text ? 'CAST(? AS T
 
 const REPLACEMENT = '\uFFFD';
 
+/** True when a string in the row holds U+FFFD (rare: only such rows are read again as bytes). */
+function hasReplacement(row: readonly SourceValue[], n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = row[i];
+    if (typeof v === 'string' && v.indexOf(REPLACEMENT) !== -1) return true;
+  }
+  return false;
+}
+
 /** The second walk over a read's rows, giving each row's TEXT values as their bytes (others NULL). */
 interface ByteWalk {
   it: IterableIterator<(Buffer | null)[]>;
@@ -68,13 +77,9 @@ export class SqliteReader {
             break;
           }
           const row = next.value;
-          for (let i = 0; i < n; i++) {
-            const v = row[i];
-            if (typeof v === 'string' && v.indexOf(REPLACEMENT) !== -1) {
-              bytes ??= this.byteWalk(table, options, columns);
-              this.restoreBytes(row, read, bytes, table);
-              break;
-            }
+          if (hasReplacement(row, n)) {
+            bytes ??= this.byteWalk(table, options, columns);
+            this.restoreBytes(row, read, bytes, table);
           }
           read++;
           batch.push(row);
