@@ -6,10 +6,13 @@
 // plan's predicted rejects are exactly copy's, and migrate's verdict says INCOMPLETE unless the
 // rejects are accepted ahead.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
+import { localD1Path } from '../src/cloudflare/local-state.js';
 import { copy, plan, schema } from '../src/index.js';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { testEnv } from './helpers/copy-project.js';
@@ -40,6 +43,16 @@ interface Engine {
   findings: Record<string, string[]>;
   /** A row inserted in D1 with only its key and NOT NULL text: the defaults apply as in the source. */
   defaultsRow: Record<string, string>;
+  /** The one-setting alternative: a flarelift.toml, and what `quote(col)` of the special table then holds, by id. */
+  alternative: { toml: string; expected: Record<number, Record<string, string>>; nullable: string[] };
+  /**
+   * Statements the migrated D1 must refuse by a constraint the source had (SET members, UNSIGNED
+   * ranges, a case-insensitive unique), and ones it must take; each in a transaction rolled back.
+   */
+  refused: string[];
+  accepted: string[];
+  /** Runs one statement in the source inside a transaction rolled back: 'taken', or the error. */
+  inRolledBack(sql: string): Promise<string>;
 }
 
 async function withMy<T>(db: string | undefined, fn: (c: mysql.Connection) => Promise<T>): Promise<T> {
@@ -61,6 +74,10 @@ const postgres: Engine = {
       // citext: the unique index refuses a case variant and equality finds any case.
       'CREATE TABLE person (id int PRIMARY KEY, email citext NOT NULL UNIQUE)',
       "INSERT INTO person VALUES (1, 'Ann@x.io'), (2, 'José@x.io')",
+      // A nondeterministic ICU collation (case-insensitive, accent-sensitive): NOCASE in D1.
+      "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)",
+      'CREATE TABLE handle (id int PRIMARY KEY, name text COLLATE ci NOT NULL UNIQUE)',
+      "INSERT INTO handle VALUES (1, 'Ann'), (2, 'bob')",
       'CREATE TABLE account (id bigint PRIMARY KEY, name text NOT NULL, note text)',
       // 2^53 + 1: a Worker reading it as a JS number gets 2^53.
       "INSERT INTO account (id, name) VALUES (9007199254740993, 'big'), (1, 'small')",
@@ -78,7 +95,8 @@ const postgres: Engine = {
         (5, 'BC timestamptz', NULL, '0044-03-15 10:00:00.5 BC', '0044-03-15 10:00:00+00 BC', NULL, NULL),
         (6, 'NaN', NULL, NULL, NULL, 'NaN', 'NaN'),
         (7, 'float -0', NULL, NULL, NULL, '-0', NULL),
-        (8, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00+02', 1.5, 12.50)`,
+        (8, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00+02', 1.5, 12.50),
+        (9, 'years past 9999', '12345-06-07', '12345-06-07 08:09:10', '294276-12-31 23:59:59+00', NULL, NULL)`,
     ]),
   bigId: '9007199254740993',
   appRow: () =>
@@ -109,6 +127,8 @@ const postgres: Engine = {
     6: { f: "'NaN'", n: "'NaN'" },
     7: { f: '0.0' },
     8: { d: "'2024-02-29'", ts: "'2024-02-29T12:00:00.000000'", tstz: "'2024-02-29T10:00:00.000000Z'", f: '1.5', n: "'12.50'" },
+    // ISO 8601 expanded years: a sign and all the digits.
+    9: { d: "'+12345-06-07'", ts: "'+12345-06-07T08:09:10.000000'", tstz: "'+294276-12-31T23:59:59.000000Z'" },
   },
   findings: {
     'infinity-kept': ['special.d', 'special.ts', 'special.tstz'],
@@ -119,6 +139,34 @@ const postgres: Engine = {
     'nocase-differs': ['person.email'],
   },
   defaultsRow: {},
+  alternative: {
+    toml: '[[cast]]\ntype = ["date", "timestamp", "timestamptz"]\ntransform = "clamp_infinity"\n',
+    expected: {
+      1: { d: "'9999-12-31'" },
+      2: { d: "'0001-01-01'" },
+      3: { d: "'-0043-03-15'" },
+      4: { ts: "'9999-12-31T23:59:59.999999'", tstz: "'0001-01-01T00:00:00.000000Z'" },
+      8: { d: "'2024-02-29'", ts: "'2024-02-29T12:00:00.000000'", tstz: "'2024-02-29T10:00:00.000000Z'" },
+    },
+    nullable: [],
+  },
+  refused: [
+    // The ICU collation's unique index refuses a case variant, as PostgreSQL does.
+    "INSERT INTO handle VALUES (3, 'ANN')",
+  ],
+  accepted: [
+    // Accent-sensitive in the source too: 'Bób' is another handle.
+    "INSERT INTO handle VALUES (3, 'Bób')",
+  ],
+  inRolledBack: (sql) =>
+    withPg(DB, async (c) => {
+      await c.query('BEGIN');
+      try {
+        return await c.query(sql).then(() => 'taken', (e: Error) => e.message);
+      } finally {
+        await c.query('ROLLBACK');
+      }
+    }),
 };
 
 const mariadb: Engine = {
@@ -144,12 +192,13 @@ const mariadb: Engine = {
         dt DATETIME NOT NULL DEFAULT '0000-00-00 00:00:00',
         ts TIMESTAMP NOT NULL DEFAULT '0000-00-00 00:00:00',
         dn DATE NULL, dtn DATETIME(3) NULL,
-        flag tinyint(1) NULL, e enum('a', 'b') NULL, f double NULL) ENGINE=InnoDB`);
+        flag tinyint(1) NULL, e enum('a', 'b') NULL, f double NULL,
+        tags set('x', 'y', 'z') NULL, u tinyint unsigned NULL, big int unsigned NULL) ENGINE=InnoDB`);
       await c.query(`INSERT INTO special (id, what) VALUES (1, 'zero dates by default')`);
       await c.query(`INSERT INTO special (id, what, d, dt, dn, dtn) VALUES (2, 'partial zero dates', '2024-00-15', '2024-05-00 10:00:00', '0000-00-00', '0000-00-00 00:00:00.000')`);
       await c.query(`INSERT INTO special (id, what, d, dt, ts, dtn) VALUES (3, 'zero fraction path', '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 03:04:05', '2024-00-00 00:00:00.5')`);
       await c.query(`INSERT INTO special (id, what, d, dt, ts, flag, e, f) VALUES (4, 'tinyint 2, invalid enum, -0', '2024-01-02', '2024-01-02 03:04:05', '2024-01-02 03:04:05', 2, 'zzz', -0.0)`);
-      await c.query(`INSERT INTO special (id, what, d, dt, ts, flag, e, f) VALUES (5, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00', 1, 'b', 1.5)`);
+      await c.query(`INSERT INTO special (id, what, d, dt, ts, flag, e, f, tags, u, big) VALUES (5, 'ordinary', '2024-02-29', '2024-02-29 12:00:00', '2024-02-29 12:00:00', 1, 'b', 1.5, 'x,z', 255, 4294967295)`);
     }),
   bigId: '18446744073709551615',
   appRow: () =>
@@ -177,7 +226,7 @@ const mariadb: Engine = {
     2: { d: "'2024-00-15'", dt: "'2024-05-00T10:00:00'", dn: "'0000-00-00'", dtn: "'0000-00-00T00:00:00.000'" },
     3: { ts: "'2024-01-02T03:04:05Z'", dtn: "'2024-00-00T00:00:00.500'" },
     4: { flag: '2', e: "''", f: '0.0' },
-    5: { flag: '1', e: "'b'", f: '1.5', d: "'2024-02-29'" },
+    5: { flag: '1', e: "'b'", f: '1.5', d: "'2024-02-29'", tags: "'x,z'", u: '255', big: '4294967295' },
   },
   findings: {
     'zero-date-kept': ['special.d', 'special.dt', 'special.ts', 'special.dn', 'special.dtn'],
@@ -189,6 +238,36 @@ const mariadb: Engine = {
     'nocase-differs': ['person.email'],
   },
   defaultsRow: { d: "'0000-00-00'", dt: "'0000-00-00T00:00:00'", ts: "'0000-00-00T00:00:00Z'" },
+  alternative: {
+    toml: '[[cast]]\ntype = ["date", "datetime", "timestamp"]\ntransform = "zero_date_null"\n',
+    expected: {
+      1: { d: 'NULL', dt: 'NULL', ts: 'NULL', dn: 'NULL' },
+      2: { d: 'NULL', dt: 'NULL', dn: 'NULL', dtn: 'NULL' },
+      3: { d: "'2024-01-02'", dt: "'2024-01-02T03:04:05'", ts: "'2024-01-02T03:04:05Z'", dtn: 'NULL' },
+      5: { d: "'2024-02-29'", dt: "'2024-02-29T12:00:00'" },
+    },
+    // zero_date_null drops NOT NULL on the columns it turns to NULL.
+    nullable: ['d', 'dt', 'ts'],
+  },
+  refused: [
+    // SET members and UNSIGNED ranges are CHECKs in D1, as they are limits in MariaDB.
+    "INSERT INTO special (id, what, tags) VALUES (101, 'not a member', 'x,w')",
+    "INSERT INTO special (id, what, u) VALUES (101, 'negative', -1)",
+    "INSERT INTO special (id, what, u) VALUES (101, 'over 255', 256)",
+    "INSERT INTO special (id, what, big) VALUES (101, 'negative', -1)",
+  ],
+  accepted: ["INSERT INTO special (id, what, tags, u, big) VALUES (101, 'in range', 'y,z', 0, 0)", "INSERT INTO special (id, what, tags) VALUES (102, 'empty set', '')"],
+  inRolledBack: (sql) =>
+    withMy(DB, async (c) => {
+      // Strict mode, as a MariaDB server has by default: out-of-range values are errors, not warnings.
+      await c.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES'");
+      await c.query('BEGIN');
+      try {
+        return await c.query(sql).then(() => 'taken', (e: Error) => e.message);
+      } finally {
+        await c.query('ROLLBACK');
+      }
+    }),
 };
 
 interface MigrateJson {
@@ -264,6 +343,65 @@ for (const engine of [postgres, mariadb]) {
         const cols = Object.keys(engine.defaultsRow);
         const [, [row]] = await d1Queries<Record<string, string>>(p, `INSERT INTO special (id, what) VALUES (100, 'defaults'); SELECT ${cols.map((c) => `quote(${c}) AS ${c}`).join(', ')} FROM special WHERE id = 100`);
         assert.deepEqual(row, engine.defaultsRow);
+      }
+    });
+
+    test('constraints carried: D1 refuses what the source refuses (SET members, UNSIGNED ranges, an ICU case-insensitive unique) and takes what it takes', async () => {
+      assert.ok(migrated, 'the migrate test ran first');
+      // Straight on the local D1's SQLite file: its DDL is the migration's, and no wrangler round trip per statement.
+      const d1 = new Database(localD1Path({ configPath: migrated.config, database: migrated.database, cwd: migrated.dir }));
+      const outcome = async (run: (sql: string) => Promise<unknown>, sql: string) => run(sql).then(() => 'taken', (e: Error) => e.message);
+      try {
+        const inD1 = (sql: string) =>
+          outcome(async () => {
+            d1.exec('BEGIN');
+            try {
+              d1.exec(sql);
+            } finally {
+              d1.exec('ROLLBACK');
+            }
+          }, sql);
+        const inSource = (sql: string) => engine.inRolledBack(sql);
+        if (engine.name === 'postgres') {
+          const ddl = d1.prepare("SELECT sql FROM sqlite_schema WHERE name = 'handle'").pluck().get() as string;
+          assert.match(ddl, /\bname TEXT COLLATE NOCASE\b/, 'the ICU collation became NOCASE');
+        }
+        for (const sql of engine.refused) {
+          assert.notEqual(await inSource(sql), 'taken', `the source refuses: ${sql}`);
+          assert.match(await inD1(sql), /CHECK constraint failed|UNIQUE constraint failed/, `D1 refuses: ${sql}`);
+        }
+        for (const sql of engine.accepted) {
+          assert.equal(await inSource(sql), 'taken', `the source takes: ${sql}`);
+          assert.equal(await inD1(sql), 'taken', `D1 takes: ${sql}`);
+        }
+      } finally {
+        d1.close();
+      }
+    });
+
+    test('the one-setting alternative (flarelift.toml) stores the special values otherwise, and verify proves it', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'fl-g7-alt-'));
+      try {
+        writeFileSync(path.join(dir, 'flarelift.toml'), engine.alternative.toml);
+        const out = path.join(dir, 'out.db');
+        const r = await runCli(['migrate', '--from', engine.url, '--to', `sqlite:${out}`], { cwd: dir, env: testEnv() });
+        assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+        assert.match(r.stdout.trim().split('\n').pop()!, /^PROVEN: /);
+        const db = new Database(out, { readonly: true });
+        try {
+          const columns = [...new Set(Object.values(engine.alternative.expected).flatMap((e) => Object.keys(e)))];
+          const rows = db.prepare(`SELECT id, ${columns.map((c) => `quote(${c}) AS ${c}`).join(', ')} FROM special`).all() as Record<string, string | number>[];
+          for (const [id, want] of Object.entries(engine.alternative.expected)) {
+            const got = rows.find((row) => Number(row.id) === Number(id));
+            for (const [c, v] of Object.entries(want)) assert.equal(String(got?.[c]), v, `special ${id}.${c}`);
+          }
+          const info = db.prepare('PRAGMA table_info(special)').all() as { name: string; notnull: number }[];
+          for (const c of engine.alternative.nullable) assert.equal(info.find((i) => i.name === c)?.notnull, 0, `${c} lost NOT NULL`);
+        } finally {
+          db.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 

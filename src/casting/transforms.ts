@@ -5,7 +5,7 @@
 import type { Column } from '../catalog/types.js';
 import { realSpecial, temporalSpecial, type SpecialKind } from './special-values.js';
 import { isZeroDate, parseTimestamp } from './temporal.js';
-import { TransformError, type SqliteValue } from './values.js';
+import { NotUtf8Text, notUtf8Error, TransformError, type SqliteValue } from './values.js';
 import { clampText, temporalIso, unsignedCheck } from './transform-columns.js';
 import {
   asEngineText,
@@ -23,6 +23,7 @@ import {
 } from './inverse-functions.js';
 import {
   asText,
+  byteaToBlob,
   infinityText,
   fractionDigits,
   isoNowSql,
@@ -250,7 +251,9 @@ const defs: TransformDef[] = [
     description: 'bytes as BLOB',
     sqliteType: 'BLOB',
     drizzle: { builder: 'blob', mode: 'buffer' },
-    make: () => toBlob,
+    // Only bytea's hex text is decoded as hex: a text column cast to blob keeps a value that
+    // happens to start with '\\x' as the bytes it is.
+    make: (c) => (c.dataType === 'bytea' ? byteaToBlob : toBlob),
   },
   {
     name: 'timestamp_iso',
@@ -352,6 +355,7 @@ const defs: TransformDef[] = [
     drizzle: { builder: 'integer', mode: 'number' },
     make: () => (v) => {
       if (v === null || v === undefined) return null;
+      if (v instanceof NotUtf8Text) throw notUtf8Error(v);
       if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
         let n = 0n;
         for (const b of v) n = (n << 8n) | BigInt(b);

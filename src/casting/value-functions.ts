@@ -3,7 +3,7 @@
 // transforms.ts pairs every function with its SQLite type, lossiness and Drizzle column.
 import type { Column } from '../catalog/types.js';
 import { epochMillis, formatDate, formatTime, isZeroDate, parseTimestamp, toUtc } from './temporal.js';
-import { TransformError, type SourceValue, type SqliteValue } from './values.js';
+import { NotUtf8Text, notUtf8Error, TransformError, type SourceValue, type SqliteValue } from './values.js';
 
 export type ValueFn = (v: SourceValue) => SqliteValue;
 
@@ -11,6 +11,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function asText(v: SourceValue): string {
   if (typeof v === 'string') return v;
+  if (v instanceof NotUtf8Text) throw notUtf8Error(v);
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   return String(v);
 }
@@ -45,6 +46,7 @@ export function toBoolean(v: SourceValue): SqliteValue {
     if (Number(v) === 0 || Number(v) === 1) return Number(v);
     throw new TransformError(`${v} is not a boolean (0 or 1)`);
   }
+  if (v instanceof NotUtf8Text) throw notUtf8Error(v);
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return v.some((b) => b !== 0) ? 1 : 0;
   switch (v.trim().toLowerCase()) {
     case 't': case 'true': case '1':
@@ -83,7 +85,11 @@ export function toDateText(v: SourceValue): SqliteValue {
 export function passThrough(v: SourceValue): SqliteValue {
   if (v === undefined) return null;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (v instanceof Uint8Array && !Buffer.isBuffer(v)) return Buffer.from(v);
+  if (v instanceof Uint8Array && !Buffer.isBuffer(v)) {
+    // Not as a BLOB: that would change the value's storage class behind the user's back.
+    if (v instanceof NotUtf8Text) throw notUtf8Error(v);
+    return Buffer.from(v);
+  }
   return v as SqliteValue;
 }
 
@@ -92,21 +98,25 @@ export function toText(v: SourceValue): SqliteValue {
   return asText(v);
 }
 
+/** Bytes as a BLOB; text as its UTF-8 bytes, and text that is not valid UTF-8 as its exact bytes (NotUtf8Text). */
 export function toBlob(v: SourceValue): SqliteValue {
   if (v === null || v === undefined) return null;
   if (Buffer.isBuffer(v)) return v;
   if (v instanceof Uint8Array) return Buffer.from(v);
-  if (typeof v === 'string') {
-    // Postgres bytea in hex output form.
-    if (v.startsWith('\\x')) return Buffer.from(v.slice(2), 'hex');
-    return Buffer.from(v, 'utf8');
-  }
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
   throw new TransformError(`a ${typeof v} is not binary data`);
+}
+
+/** PostgreSQL bytea that arrives as its hex output text ('\\x…') rather than parsed. */
+export function byteaToBlob(v: SourceValue): SqliteValue {
+  if (typeof v === 'string' && v.startsWith('\\x')) return Buffer.from(v.slice(2), 'hex');
+  return toBlob(v);
 }
 
 export function toJsonText(v: SourceValue): SqliteValue {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
+  if (v instanceof NotUtf8Text) throw notUtf8Error(v);
   return JSON.stringify(v);
 }
 

@@ -10,6 +10,34 @@ export type SqliteValue = null | number | bigint | string | Buffer;
  */
 export type SourceValue = null | undefined | string | number | bigint | boolean | Buffer | Uint8Array;
 
+/**
+ * Text the source stores as bytes that are not valid UTF-8 (a SQLite TEXT value, a PostgreSQL
+ * SQL_ASCII database). Drivers would decode it with U+FFFD in place of the bad bytes, losing
+ * them silently; readers deliver the exact bytes in this type instead, which every transform
+ * refuses (D1 holds text as UTF-8) except `blob`, which keeps the bytes. A Uint8Array, so the
+ * reject file and the journal carry it as bytes.
+ */
+export class NotUtf8Text extends Uint8Array {
+  static copyOf(bytes: Uint8Array): NotUtf8Text {
+    const out = new NotUtf8Text(bytes.length);
+    out.set(bytes);
+    return out;
+  }
+}
+
+const PREVIEW_BYTES = 24;
+
+/** The reject reason: what the bytes are (printable ASCII as is, the rest as \xNN) and the rule that keeps them. */
+export function notUtf8Error(bytes: Uint8Array): TransformError {
+  let preview = '';
+  for (const b of bytes.subarray(0, PREVIEW_BYTES)) {
+    // The quote is escaped too: the plan groups reasons by what lies outside quotes.
+    preview += b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  if (bytes.length > PREVIEW_BYTES) preview += '…';
+  return new TransformError(`text is not valid UTF-8 ('${preview}'): D1 stores text as UTF-8; to keep the bytes, cast the column with transform "blob" in flarelift.toml`);
+}
+
 /** A value a transform refused, with the reason that goes into the reject file. */
 export class TransformError extends Error {
   constructor(message: string) {

@@ -174,6 +174,11 @@ export interface Catalog {
   database: string;
   /** Server version string, for the report. */
   serverVersion?: string;
+  /**
+   * A server encoding that lets text hold bytes that are not UTF-8 (PostgreSQL SQL_ASCII): the
+   * reader then checks text columns' bytes, and the plan says so.
+   */
+  uncheckedEncoding?: string;
   tables: Table[];
   objects: SourceObject[];
 }

@@ -1,8 +1,9 @@
 // JSON forms of source values. Keys go into journals and manifests and must come back exactly
 // (bigints, bytes) to resume a read; reject files only need to be readable by people and tools.
-import type { SourceValue } from '../casting/values.js';
+import { NotUtf8Text, type SourceValue } from '../casting/values.js';
 
-type Tagged = { $hex: string } | { $bigint: string } | { $number: string };
+// $textHex: text whose bytes are not UTF-8 (a resume point must compare as TEXT, not as a BLOB).
+type Tagged = { $hex: string } | { $textHex: string } | { $bigint: string } | { $number: string };
 type KeyJson = null | string | number | boolean | Tagged;
 
 function keyValueToJson(v: SourceValue): KeyJson {
@@ -10,6 +11,7 @@ function keyValueToJson(v: SourceValue): KeyJson {
   if (typeof v === 'bigint') return { $bigint: v.toString() };
   if (typeof v === 'number') return Number.isFinite(v) ? v : { $number: String(v) };
   if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v instanceof NotUtf8Text) return { $textHex: Buffer.from(v).toString('hex') };
   return { $hex: Buffer.from(v).toString('hex') };
 }
 
@@ -17,6 +19,7 @@ function keyValueFromJson(j: KeyJson): SourceValue {
   if (j === null || typeof j !== 'object') return j;
   if ('$bigint' in j) return BigInt(j.$bigint);
   if ('$number' in j) return Number(j.$number);
+  if ('$textHex' in j) return NotUtf8Text.copyOf(Buffer.from(j.$textHex, 'hex'));
   return Buffer.from(j.$hex, 'hex');
 }
 

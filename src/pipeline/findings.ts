@@ -28,6 +28,15 @@ const OBJECT_FINDINGS: Record<SourceObject['kind'], ObjectFinding | undefined> =
 
 export function objectFindings(catalog: Catalog): Finding[] {
   const out: Finding[] = [];
+  if (catalog.uncheckedEncoding) {
+    out.push({
+      severity: 'warning',
+      code: 'source-encoding-unchecked',
+      object: catalog.database,
+      message: `the database's encoding is ${catalog.uncheckedEncoding}: the server never checked that text is UTF-8. flarelift reads text, varchar, char, json, xml, enum and array columns as bytes and rejects values that are not UTF-8 (counted under rows-rejected)`,
+      fix: "re-encode those values as UTF-8 in the source (Latin-1 text: UPDATE … SET col = convert_from(convert(convert_to(col, 'SQL_ASCII'), 'LATIN1', 'UTF8'), 'SQL_ASCII') WHERE …), or cast the column with transform \"blob\" in flarelift.toml to keep the bytes",
+    });
+  }
   for (const o of catalog.objects) {
     if (o.sqlite) continue; // carried over as is (SQLite source)
     const f = OBJECT_FINDINGS[o.kind];

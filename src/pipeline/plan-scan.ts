@@ -53,7 +53,7 @@ export interface TableScan {
 
 /** The reason without the values it quotes: "d: 'NaN' is not…" and "d: 'x' is not…" group together. */
 export function reasonClass(reason: string): string {
-  return reason.replace(/'[^']*'/g, "'…'").replace(/\b\d[\d,.]*\b/g, 'N');
+  return reason.replace(/'[^']*'/g, "'…'").replace(/(?<!UTF-)\b\d[\d,.]*\b/g, 'N');
 }
 
 /** A referenced-column tuple (values in reject-file form, copy-json's jsonSafe) as a comparable string. */

@@ -71,8 +71,8 @@ function pickSequenceNext(entry: TableEntry): void {
 export async function introspect(client: PoolClient): Promise<Catalog> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    const meta = await client.query<{ database: string; version: string }>(
-      "SELECT current_database() AS database, current_setting('server_version') AS version",
+    const meta = await client.query<{ database: string; version: string; encoding: string }>(
+      "SELECT current_database() AS database, current_setting('server_version') AS version, current_setting('server_encoding') AS encoding",
     );
     const types = await PgTypeCatalog.load(client);
     const enumTypes = types.enumTypeNames();
@@ -88,6 +88,7 @@ export async function introspect(client: PoolClient): Promise<Catalog> {
       engine: 'postgres',
       database: meta.rows[0].database,
       serverVersion: meta.rows[0].version,
+      ...(meta.rows[0].encoding === 'SQL_ASCII' ? { uncheckedEncoding: 'SQL_ASCII' } : {}),
       tables: entries.map((e) => e.table),
       objects,
     };

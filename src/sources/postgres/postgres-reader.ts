@@ -1,9 +1,10 @@
 // Streaming rows out of PostgreSQL with a server-side cursor (pg-cursor), in key order that
 // equals SQLite's BINARY order, resumable from a key. The caller owns the client and the
 // transaction around it; this module owns the SQL and the cursor.
+import { isUtf8 } from 'node:buffer';
 import type { PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
-import type { SourceValue } from '../../casting/values.js';
+import { NotUtf8Text, type SourceValue } from '../../casting/values.js';
 import type { Column, Table } from '../../catalog/types.js';
 import type { ReadOptions } from '../source.js';
 import type { EventEmitter } from 'node:events';
@@ -23,6 +24,26 @@ export function valueExpression(c: Column, operand: string): string {
   if (c.dataType === 'array') return `array_to_json(${operand})::text`;
   if (c.dataType === 'money') return `${operand}::numeric::text`;
   return operand;
+}
+
+// A SQL_ASCII database stores whatever bytes a client sent, and pg decodes a field that is not
+// UTF-8 with U+FFFD in place of the bad bytes. There, the columns whose text is the user's
+// (text types, json, xml, enum labels, arrays as JSON) are selected as their bytes and
+// decoded here: valid UTF-8 becomes the same string, anything else NotUtf8Text.
+const USER_TEXT = new Set(['text', 'varchar', 'char', 'name', 'citext', 'json', 'jsonb', 'xml', 'enum', 'array']);
+
+/** True when `streamRows` reads the column as bytes (only in a SQL_ASCII database). */
+export const readsAsBytes = (c: Column) => USER_TEXT.has(c.dataType);
+
+function bytesExpression(c: Column, operand: string): string {
+  // char(n)::text drops the padding that char's own output keeps; concat() uses that output.
+  const text = c.dataType === 'char' ? `CASE WHEN ${operand} IS NOT NULL THEN concat(${operand}) END` : `(${valueExpression(c, operand)})::text`;
+  return `convert_to(${text}, 'SQL_ASCII')`;
+}
+
+function decodeBytes(v: unknown): SourceValue {
+  if (!Buffer.isBuffer(v)) return v as SourceValue;
+  return isUtf8(v) ? v.toString('utf8') : NotUtf8Text.copyOf(v);
 }
 
 // Types whose Postgres comparison is not byte order, read as text under the "C" collation:
@@ -46,8 +67,10 @@ function keyColumns(table: Table, names: readonly string[]): Column[] {
   });
 }
 
-export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' | 'after' | 'since'>): { text: string; values: unknown[] } {
-  const list = table.columns.map((c) => valueExpression(c, pgIdent(c.name))).join(', ');
+export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' | 'after' | 'since'>, textBytes = false): { text: string; values: unknown[] } {
+  const list = table.columns
+    .map((c) => (textBytes && readsAsBytes(c) ? bytesExpression(c, pgIdent(c.name)) : valueExpression(c, pgIdent(c.name))))
+    .join(', ');
   let text = `SELECT ${list} FROM ${table.sourceName}`;
   const values: unknown[] = [];
   const keys = keyColumns(table, options.orderBy ?? []);
@@ -55,7 +78,8 @@ export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' |
     if (options.after.length !== keys.length) {
       throw new Error(`resume key has ${options.after.length} values but the order has ${keys.length} columns`);
     }
-    const placeholders = keys.map((_, i) => `$${i + 1}`);
+    // A resume key kept as bytes compares as the database's text again.
+    const placeholders = keys.map((_, i) => (options.after![i] instanceof NotUtf8Text ? `convert_from($${i + 1}, 'SQL_ASCII')` : `$${i + 1}`));
     text += ` WHERE (${keys.map(orderKeyExpression).join(', ')}) > (${placeholders.join(', ')})`;
     values.push(...options.after.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v)));
   }
@@ -69,9 +93,13 @@ export function buildSelect(table: Table, options: Pick<ReadOptions, 'orderBy' |
   return { text, values };
 }
 
-/** Yields batches of rows (arrays in table.columns order); closes the cursor however it ends. */
-export async function* streamRows(client: PoolClient, table: Table, options: ReadOptions): AsyncGenerator<SourceValue[][]> {
-  const { text, values } = buildSelect(table, options);
+/**
+ * Yields batches of rows (arrays in table.columns order); closes the cursor however it ends.
+ * `textBytes`: the database is SQL_ASCII, user text is read as bytes and checked for UTF-8.
+ */
+export async function* streamRows(client: PoolClient, table: Table, options: ReadOptions, textBytes = false): AsyncGenerator<SourceValue[][]> {
+  const { text, values } = buildSelect(table, options, textBytes);
+  const byteColumns = textBytes ? table.columns.flatMap((c, i) => (readsAsBytes(c) ? [i] : [])) : [];
   const batchSize = Math.max(1, Math.floor(options.batchSize));
   const cursor = client.query(new Cursor<SourceValue[]>(text, values, { rowMode: 'array', types: PG_TYPES }));
   try {
@@ -79,6 +107,7 @@ export async function* streamRows(client: PoolClient, table: Table, options: Rea
       options.signal?.throwIfAborted();
       const rows = await cursor.read(batchSize);
       if (rows.length === 0) return;
+      for (const row of rows) for (const i of byteColumns) row[i] = decodeBytes(row[i]);
       yield rows;
     }
   } finally {

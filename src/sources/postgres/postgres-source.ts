@@ -84,9 +84,10 @@ export class PostgresSnapshot implements Snapshot {
     private readonly exporter: PgLease,
     private readonly readerPool: PgPool,
     private readonly snapshotId: string,
+    private readonly textBytes: boolean,
   ) {}
 
-  static async open(connector: PgConnector, readers: number): Promise<PostgresSnapshot> {
+  static async open(connector: PgConnector, readers: number, textBytes: boolean): Promise<PostgresSnapshot> {
     const exporterPool = connector.createPool(1);
     let exporter: PgLease | undefined;
     try {
@@ -98,7 +99,7 @@ export class PostgresSnapshot implements Snapshot {
       if (!SNAPSHOT_ID.test(id)) throw new Error(`unexpected snapshot id '${id}'`);
       // The pool's slots are what hold readers to `readers` connections at once.
       const readerPool = connector.createPool(Math.max(1, Math.floor(readers)));
-      return new PostgresSnapshot(connector.target, exporterPool, exporter, readerPool, id);
+      return new PostgresSnapshot(connector.target, exporterPool, exporter, readerPool, id, textBytes);
     } catch (e) {
       exporter?.release(true);
       await exporterPool.end();
@@ -111,7 +112,7 @@ export class PostgresSnapshot implements Snapshot {
   }
 
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
-    return readInTransaction(this.readerPool, this.target, this.begin, (client) => streamRows(client, table, options));
+    return readInTransaction(this.readerPool, this.target, this.begin, (client) => streamRows(client, table, options, this.textBytes));
   }
 
   countRows(table: Table): Promise<number> {
@@ -133,9 +134,9 @@ export class PostgresSnapshot implements Snapshot {
  */
 class SerialSnapshot implements Snapshot {
   readonly consistency = 'one session: tables read one after another (embedded single-session server)';
-  constructor(private readonly pool: PgPool, private readonly target: PgTarget) {}
+  constructor(private readonly pool: PgPool, private readonly target: PgTarget, private readonly textBytes: boolean) {}
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
-    return readInTransaction(this.pool, this.target, [READ_ONLY], (client) => streamRows(client, table, options));
+    return readInTransaction(this.pool, this.target, [READ_ONLY], (client) => streamRows(client, table, options, this.textBytes));
   }
   countRows(table: Table): Promise<number> {
     return inTransaction(this.pool, this.target, [READ_ONLY], (client) => countTable(client, table));
@@ -156,6 +157,8 @@ export class PostgresSource implements Source {
     private readonly connector: PgConnector,
     private readonly pool: PgPool,
     private readonly singleSession: boolean,
+    /** SQL_ASCII: text may hold bytes that are not UTF-8, so it is read as bytes (postgres-reader.ts). */
+    private readonly textBytes: boolean,
   ) {
     this.target = connector.target;
     this.description = connector.target.display;
@@ -166,10 +169,12 @@ export class PostgresSource implements Source {
     const connector = new PgConnector(spec);
     const probe = connector.createPool(1);
     let version: string;
+    let encoding: string;
     try {
       const lease = await probe.acquire();
       try {
-        version = (await lease.client.query<{ v: string }>('SELECT version() AS v')).rows[0].v;
+        const r = await lease.client.query<{ v: string; e: string }>("SELECT version() AS v, current_setting('server_encoding') AS e");
+        ({ v: version, e: encoding } = r.rows[0]);
       } finally {
         lease.release();
       }
@@ -177,9 +182,10 @@ export class PostgresSource implements Source {
       await probe.end();
       throw pgUserError(e, connector.target) ?? e;
     }
-    if (SINGLE_SESSION_SERVER.test(version)) return new PostgresSource(connector, probe, true);
+    const textBytes = encoding === 'SQL_ASCII';
+    if (SINGLE_SESSION_SERVER.test(version)) return new PostgresSource(connector, probe, true, textBytes);
     await probe.end();
-    return new PostgresSource(connector, connector.createPool(POOL_SIZE), false);
+    return new PostgresSource(connector, connector.createPool(POOL_SIZE), false, textBytes);
   }
 
   async introspect(): Promise<Catalog> {
@@ -204,7 +210,7 @@ export class PostgresSource implements Source {
   }
 
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
-    return readInTransaction(this.pool, this.target, [READ_ONLY], (client) => streamRows(client, table, options));
+    return readInTransaction(this.pool, this.target, [READ_ONLY], (client) => streamRows(client, table, options, this.textBytes));
   }
 
   countRows(table: Table): Promise<number> {
@@ -212,8 +218,8 @@ export class PostgresSource implements Source {
   }
 
   snapshot(readers: number): Promise<Snapshot> {
-    if (this.singleSession) return Promise.resolve(new SerialSnapshot(this.pool, this.target));
-    return PostgresSnapshot.open(this.connector, readers);
+    if (this.singleSession) return Promise.resolve(new SerialSnapshot(this.pool, this.target, this.textBytes));
+    return PostgresSnapshot.open(this.connector, readers, this.textBytes);
   }
 
   async close(): Promise<void> {

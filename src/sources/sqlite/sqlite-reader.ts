@@ -6,8 +6,15 @@
 // that holds a snapshot's read transaction. What it refuses while an iterator is open is exec(),
 // COMMIT and close(): the reader therefore tracks its open iterators and ends them first
 // (closeIterators), so a consumer that walked away without return() cannot wedge close().
+//
+// TEXT that is not valid UTF-8: better-sqlite3 decodes it with U+FFFD in place of the bad bytes.
+// A string holding U+FFFD is rare, so only then are that row's bytes read again (a second
+// statement walking the same order, opened at the first such row) and a value whose bytes are
+// not UTF-8 is delivered as NotUtf8Text, which the casts refuse or keep as a BLOB. A genuine
+// U+FFFD (valid UTF-8 bytes EF BF BD) stays the string it is.
+import { isUtf8 } from 'node:buffer';
 import type Database from 'better-sqlite3';
-import type { SourceValue } from '../../casting/values.js';
+import { NotUtf8Text, type SourceValue } from '../../casting/values.js';
 import type { Table, TableMeasurement } from '../../catalog/types.js';
 import type { IntegerBounds, ReadOptions } from '../source.js';
 import { parseCreateTable } from './sqlite-sql-text.js';
@@ -22,17 +29,42 @@ function bindable(v: SourceValue): Bindable {
   return v as Bindable;
 }
 
+/** A resume value's placeholder: text kept as bytes compares as TEXT again. */
+const placeholder = (v: SourceValue) => (v instanceof NotUtf8Text ? 'CAST(? AS TEXT)' : '?');
+
+const REPLACEMENT = '\uFFFD';
+
+/** True when a string in the row holds U+FFFD (rare: only such rows are read again as bytes). */
+function hasReplacement(row: readonly SourceValue[], n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = row[i];
+    if (typeof v === 'string' && v.indexOf(REPLACEMENT) !== -1) return true;
+  }
+  return false;
+}
+
+/** The second walk over a read's rows, giving each row's TEXT values as their bytes (others NULL). */
+interface ByteWalk {
+  it: IterableIterator<(Buffer | null)[]>;
+  /** Rows of the read it has passed. */
+  at: number;
+}
+
 export class SqliteReader {
   private readonly open = new Set<IterableIterator<unknown>>();
 
   constructor(private readonly db: Database.Database) {}
 
   async *readRows(table: Table, options: ReadOptions): AsyncGenerator<SourceValue[][]> {
-    const { sql, params } = this.selectSql(table, options);
+    const columns = table.columns.map((c) => quoteName(c.name));
+    const { sql, params } = this.selectSql(table, options, columns);
     // safeIntegers: INTEGER values arrive as bigint, exact beyond 2^53; REAL as number,
     // TEXT as string, BLOB as Buffer. raw: arrays in table.columns order.
     const it = this.db.prepare(sql).raw(true).safeIntegers(true).iterate(...params) as IterableIterator<SourceValue[]>;
     this.open.add(it);
+    const n = columns.length;
+    let bytes: ByteWalk | undefined;
+    let read = 0;
     try {
       for (;;) {
         options.signal?.throwIfAborted();
@@ -44,7 +76,13 @@ export class SqliteReader {
             done = true;
             break;
           }
-          batch.push(next.value);
+          const row = next.value;
+          if (hasReplacement(row, n)) {
+            bytes ??= this.byteWalk(table, options, columns);
+            this.restoreBytes(row, read, bytes, table);
+          }
+          read++;
+          batch.push(row);
         }
         if (batch.length) yield batch;
         if (done) return;
@@ -52,12 +90,44 @@ export class SqliteReader {
     } finally {
       it.return?.();
       this.open.delete(it);
+      if (bytes) {
+        bytes.it.return?.();
+        this.open.delete(bytes.it);
+      }
     }
   }
 
-  private selectSql(table: Table, options: ReadOptions): { sql: string; params: Bindable[] } {
+  /** The read's statement again, in the same order, selecting each TEXT value as its bytes. */
+  private byteWalk(table: Table, options: ReadOptions, columns: string[]): ByteWalk {
+    const asBytes = columns.map((q) => `CASE typeof(${q}) WHEN 'text' THEN CAST(${q} AS BLOB) END`);
+    const { sql, params } = this.selectSql(table, options, asBytes);
+    const it = this.db.prepare(sql).raw(true).iterate(...params) as IterableIterator<(Buffer | null)[]>;
+    this.open.add(it);
+    return { it, at: 0 };
+  }
+
+  /** Replaces the row's strings that were decoded from bytes that are not UTF-8 by those bytes. */
+  private restoreBytes(row: SourceValue[], index: number, walk: ByteWalk, table: Table): void {
+    let raw: (Buffer | null)[] | undefined;
+    while (walk.at <= index) {
+      const next = walk.it.next();
+      if (next.done) throw new Error(`${table.name}: the second read of its text bytes ended early`);
+      raw = next.value;
+      walk.at++;
+    }
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (typeof v !== 'string' || v.indexOf(REPLACEMENT) === -1) continue;
+      const b = raw![i];
+      // Both walks see one read transaction in one order; anything else is a bug, not data.
+      if (!b || b.toString('utf8') !== v) throw new Error(`${table.name}: the second read of its text bytes is out of step`);
+      if (!isUtf8(b)) row[i] = NotUtf8Text.copyOf(b);
+    }
+  }
+
+  private selectSql(table: Table, options: ReadOptions, select: readonly string[]): { sql: string; params: Bindable[] } {
     const from = quoteName(table.sourceName);
-    const columns = table.columns.map((c) => quoteName(c.name)).join(', ');
+    const columns = select.join(', ');
     const orderBy = options.orderBy?.length ? options.orderBy : undefined;
     if (!orderBy) {
       // No key given: rowid order is the table's storage order (free); WITHOUT ROWID tables
@@ -80,7 +150,8 @@ export class SqliteReader {
       if (options.after.length !== keys.length) {
         throw new Error(`resume point has ${options.after.length} values for a key of ${keys.length} columns`);
       }
-      where = keys.length === 1 ? ` WHERE ${keys[0]} > ?` : ` WHERE (${keys.join(', ')}) > (${keys.map(() => '?').join(', ')})`;
+      const marks = options.after.map(placeholder);
+      where = keys.length === 1 ? ` WHERE ${keys[0]} > ${marks[0]}` : ` WHERE (${keys.join(', ')}) > (${marks.join(', ')})`;
       params.push(...options.after.map(bindable));
     }
     if (options.since) {
