@@ -12,6 +12,8 @@ export interface DigestRequest {
   shape: TableShape;
   lo: SqliteValue[] | null;
   hi: SqliteValue[] | null;
+  /** 'text': the row text's SHA-256 (textDigest) instead of the rows' encoding. */
+  kind?: 'text';
 }
 
 export type DigestReply = { id: number; rows: number; digest: string } | { id: number; error: string };
@@ -35,7 +37,7 @@ const digester = new RangeDigester(db);
 parentPort!.on('message', (r: DigestRequest) => {
   let reply: DigestReply;
   try {
-    reply = { id: r.id, ...digester.digest(r.shape, asValues(r.lo), asValues(r.hi)) };
+    reply = { id: r.id, ...(r.kind === 'text' ? digester.textDigest(r.shape, asValues(r.lo), asValues(r.hi)) : digester.digest(r.shape, asValues(r.lo), asValues(r.hi))) };
   } catch (e) {
     reply = { id: r.id, error: (e as Error).message };
   }

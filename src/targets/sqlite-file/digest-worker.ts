@@ -46,10 +46,10 @@ export class DigestWorker {
     this.waiting.clear();
   }
 
-  digest(shape: TableShape, lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): Promise<RangeDigest> {
+  digest(shape: TableShape, lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null, kind?: 'text'): Promise<RangeDigest> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    const request: DigestRequest = { id, shape, lo: lo && [...lo], hi: hi && [...hi] };
+    const request: DigestRequest = { id, shape, lo: lo && [...lo], hi: hi && [...hi], ...(kind ? { kind } : {}) };
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref();
