@@ -14,7 +14,7 @@ import { chooseEntry } from '../bin/entry.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin/flarelift.js');
-const DATASETS = process.env.FLARELIFT_DATASETS ?? path.resolve(ROOT, '../shared/datasets');
+const DATASETS = process.env.FLARELIFT_DATASETS ?? ['../shared/datasets', '../../shared/datasets'].map((d) => path.resolve(ROOT, d)).find((d) => existsSync(d)) ?? '';
 const FILE = path.join(DATASETS, 'chinook/Chinook_Sqlite.sqlite');
 const runsAt = process.argv.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 7;

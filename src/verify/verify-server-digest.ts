@@ -7,12 +7,15 @@
 // The row text both sides hash (SHA-256 over the concatenation, rows in key order): per column,
 //   NULL          'N'
 //   an INTEGER    'i' and its decimal digits
-//   a TEXT        'T', its length in characters, ':', its characters (UTF-8)
+//   a TEXT        'T', its length in UTF-8 bytes, ':', its bytes
 // The target writes anything else as 'X…' (a REAL or BLOB: no source renders one), the source
 // '!' for a value it cannot render as the cast would. Every value ends where the next tag (a
 // letter) begins or its length says, so equal text means equal rows — provided the source
 // renders exactly what the cast makes of a value, which is why a source renders only columns
 // whose cast it can reproduce exactly (postgres-chunk-digest.ts) and offers nothing otherwise.
+// Neither side sorts to make sure of the order: each aggregates the rows as its key-range scan
+// gives them. A side that gave them in another order would make the digests differ (equal text
+// is the same rows in the same order), never agree falsely.
 //
 // A chunk whose text digests differ (or that holds a '!') is not yet a difference: its source
 // rows are read and cast, and hashed as verify-ordered.ts hashes them, against the target's

@@ -31,7 +31,8 @@ interface Rendered {
   outer: (v: string) => string;
 }
 
-const TEXT: Rendered = { inner: (x) => `${x}::text`, outer: (v) => `coalesce('T' || length(${v}) || ':' || ${v}, 'N')` };
+// octet_length: SQLite's side counts the same UTF-8 bytes (length() would scan for characters).
+const TEXT: Rendered = { inner: (x) => `${x}::text`, outer: (v) => `CASE WHEN ${v} IS NULL THEN 'N' ELSE concat('T', octet_length(${v}), ':', ${v}) END` };
 const INTEGER: Rendered = { inner: (x) => `${x}::text`, outer: (v) => `coalesce('i' || ${v}, 'N')` };
 const BOOLEAN: Rendered = { inner: (x) => x, outer: (v) => `CASE WHEN ${v} IS NULL THEN 'N' WHEN ${v} THEN 'i1' ELSE 'i0' END` };
 
@@ -91,9 +92,8 @@ function keyOrder(c: Column, operand: string): string | undefined {
 
 export interface PgDigestPlan {
   table: Table;
-  /** The key columns' order expressions over the table's columns, and over the fenced k0..kn. */
+  /** The key columns' order expressions. */
   order: string[];
-  innerOrder: string[];
   keySelect: string;
   inner: string;
   row: string;
@@ -108,19 +108,16 @@ export function digestPlan(m: TableMapping): PgDigestPlan | undefined {
   const keys = m.key.map((k) => m.table.columns.find((c) => c.name === k));
   if (keys.some((k) => k === undefined)) return undefined;
   const order = keys.map((k) => keyOrder(k!, pgIdent(k!.name)));
-  const innerOrder = keys.map((k, i) => keyOrder(k!, `k${i}`));
-  if (order.some((o) => o === undefined) || innerOrder.some((o) => o === undefined)) return undefined;
+  if (order.some((o) => o === undefined)) return undefined;
   const inner = [
-    ...keys.map((k, i) => `${pgIdent(k!.name)} AS k${i}`),
     ...m.columns.map((c, i) => `${rendered[i]!.inner(valueExpression(c.cast.column, pgIdent(c.cast.column.name)))} AS v${i}`),
   ].join(', ');
   return {
     table: m.table,
     order: order as string[],
-    innerOrder: innerOrder as string[],
     keySelect: keys.map((k) => pgIdent(k!.name)).join(', '),
     inner,
-    row: m.columns.map((_, i) => rendered[i]!.outer(`v${i}`)).join(' || '),
+    row: `concat(${m.columns.map((_, i) => rendered[i]!.outer(`v${i}`)).join(', ')})`,
     columns: m.table.columns.map((c) => valueExpression(c, pgIdent(c.name))).join(', '),
   };
 }
@@ -164,9 +161,13 @@ export async function* digestChunks(client: PoolClient, plan: PgDigestPlan, chun
     const from = lo;
     const to: SourceValue[] | null = edge[0] ?? null;
     const where = range(plan, from !== null, to !== null);
+    // The rows are aggregated in the order the subquery's ORDER BY gives them (its ORDER BY also
+    // keeps it from being merged into the outer query, so each value is computed once). An
+    // aggregate's own ORDER BY would sort again; an order it did not keep could only make the
+    // digests differ, and then rows decide.
     const digest = query<[string, string]>(
-      `SELECT count(*)::text, encode(sha256(convert_to(coalesce(string_agg(${plan.row}, '' ORDER BY ${plan.innerOrder.join(', ')}), ''), 'UTF8')), 'hex')` +
-        ` FROM (SELECT ${plan.inner} FROM ${source}${where} OFFSET 0) s`,
+      `SELECT count(*)::text, encode(sha256(convert_to(coalesce(string_agg(${plan.row}, ''), ''), 'UTF8')), 'hex')` +
+        ` FROM (SELECT ${plan.inner} FROM ${source}${where} ORDER BY ${orderBy}) s`,
       values(from, to),
     ).then(([[rows, hash]]) => ({ rows: Number(rows), digest: trusted ? hash : '' }));
     digest.catch(() => undefined); // awaited by the consumer; not unhandled while it waits its turn

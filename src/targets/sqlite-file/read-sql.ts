@@ -39,12 +39,12 @@ export function rowidSql(shape: TableShape, select: string, rowid: string, rowid
 
 /**
  * One column in verify's row text (verify/verify-server-digest.ts), by the type SQLite holds:
- * 'N', 'i' and the integer, 'T', the length in characters, ':' and the text; anything else
- * (REAL, BLOB) 'X' and its type and quote(), which no source renders.
+ * 'N', 'i' and the integer, 'T', the length in UTF-8 bytes, ':' and the text; anything else
+ * (REAL, BLOB) 'X' and its type and quote(), which no source renders but as a BLOB.
  */
 function rowTextValue(column: string): string {
   const q = quoteAlways(column);
-  return `CASE typeof(${q}) WHEN 'integer' THEN 'i' || ${q} WHEN 'text' THEN 'T' || length(${q}) || ':' || ${q} WHEN 'null' THEN 'N' ELSE 'X' || typeof(${q}) || quote(${q}) END`;
+  return `CASE typeof(${q}) WHEN 'integer' THEN 'i' || ${q} WHEN 'text' THEN 'T' || octet_length(${q}) || ':' || ${q} WHEN 'null' THEN 'N' ELSE 'X' || typeof(${q}) || quote(${q}) END`;
 }
 
 function rangeWhere(shape: TableShape, lo: Operands | null, hi: Operands | null): string {
@@ -61,8 +61,13 @@ export function rangeEdgeSql(shape: TableShape, lo: Operands | null, hi: Operand
   return `SELECT ${shape.key.map(quoteAlways).join(', ')} FROM ${quoteAlways(shape.table)}${rangeWhere(shape, lo, hi)} ORDER BY ${keys.join(', ')} LIMIT 1 OFFSET ${offset}`;
 }
 
-/** Count and row text (a BLOB: bytes as stored, no decoding) of the rows in (lo, hi], in key order. */
+/**
+ * Count and row text (a BLOB: bytes as stored, no decoding) of the rows in (lo, hi], in the order
+ * SQLite scans the key range: key order when it walks the key (the rowid, or the key's index).
+ * Asking group_concat for that order costs a sort; a scan in another order can only make the
+ * digests differ, and then rows decide.
+ */
 export function rowTextSql(shape: TableShape, lo: Operands | null, hi: Operands | null): string {
   const row = shape.columns.map(rowTextValue).join(' || ');
-  return `SELECT count(*), CAST(group_concat(${row}, '' ORDER BY ${keyList(shape).join(', ')}) AS BLOB) FROM ${quoteAlways(shape.table)}${rangeWhere(shape, lo, hi)}`;
+  return `SELECT count(*), CAST(group_concat(${row}, '') AS BLOB) FROM ${quoteAlways(shape.table)}${rangeWhere(shape, lo, hi)}`;
 }
