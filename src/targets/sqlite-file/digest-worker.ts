@@ -7,6 +7,9 @@ import type { RangeDigest } from './range-digest.js';
 import type { TableShape } from '../reader.js';
 import type { DigestReply, DigestRequest } from './digest-thread.js';
 
+/** How long close() waits for the worker to stop before going on without it. */
+const CLOSE_BOUND_MS = 5_000;
+
 export class DigestWorker {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve(d: RangeDigest): void; reject(e: Error): void }>();
@@ -63,6 +66,18 @@ export class DigestWorker {
     // the caller's await unsettled (exit code 13): keep it referenced until it has exited.
     if (this.exited) return; // terminate() of an exited worker never settles
     this.worker.ref();
-    await this.worker.terminate();
+    // Nor, now and then, does terminate() of a worker that is exiting as it is called (seen when
+    // the source's connection dropped with digests in flight): the exit event, or at worst a
+    // bound, ends the wait instead of leaving it unsettled.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.worker.terminate().then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((resolve) => this.worker.once('exit', () => resolve())),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS))),
+    ]);
+    clearTimeout(timer);
   }
 }
