@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-// In a checkout (src/ present, tsx installed) run the TypeScript sources so the CLI never lags
-// behind them; an installed package runs its compiled dist/.
-import { existsSync } from 'node:fs';
+// The CLI: compiled dist/ when it is current, else the TypeScript sources through tsx (entry.js
+// says which and why; FLARELIFT_DEBUG_ENTRY=1 prints it).
 import { fileURLToPath } from 'node:url';
+import { chooseEntry } from './entry.js';
 
-const src = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+const choice = chooseEntry(root);
+if (process.env.FLARELIFT_DEBUG_ENTRY === '1') process.stderr.write(`flarelift: running ${choice.run} (${choice.why})\n`);
 let entry = new URL('../dist/cli/main.js', import.meta.url).href;
-if (existsSync(src)) {
+if (choice.run === 'sources') {
   try {
     const { register } = await import('tsx/esm/api');
     register();
     entry = new URL('../src/cli/main.ts', import.meta.url).href;
   } catch {
-    // tsx is a dev dependency: without it, fall back to dist/.
+    // tsx is a dev dependency: without it, the last build is all there is.
   }
 }
 const { main } = await import(entry);

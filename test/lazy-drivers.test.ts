@@ -20,12 +20,17 @@ const DRIVERS = ['pg', 'pg-cursor', 'mysql2', 'ioredis', '@aws-sdk/client-s3', '
 const work = mkdtempSync(path.join(os.tmpdir(), 'flarelift-lazy-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
+/** Every module URL the command resolved. */
+async function modulesLoaded(args: string[]): Promise<string[]> {
+  const record = path.join(work, `modules-${args[0]}.txt`);
+  await run(process.execPath, ['--import', HOOK, BIN, ...args], { cwd: work, env: { ...process.env, FLARELIFT_SOURCES: '1', FLARELIFT_RECORD_MODULES: record } });
+  return readFileSync(record, 'utf8').split('\n');
+}
+
 /** The packages (under node_modules) whose modules the command resolved. */
 async function packagesLoaded(args: string[]): Promise<Set<string>> {
-  const record = path.join(work, `modules-${args[0]}.txt`);
-  await run(process.execPath, ['--import', HOOK, BIN, ...args], { cwd: work, env: { ...process.env, FLARELIFT_RECORD_MODULES: record } });
   const packages = new Set<string>();
-  for (const url of readFileSync(record, 'utf8').split('\n')) {
+  for (const url of await modulesLoaded(args)) {
     const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
     if (m) packages.add(m[1]);
   }
@@ -36,6 +41,13 @@ test('plan --from a SQLite file loads better-sqlite3 and no other driver', async
   const loaded = await packagesLoaded(['plan', '--from', CHINOOK_SQLITE, '--json', '--no-measure']);
   assert.ok(loaded.has('better-sqlite3'), 'the recorder sees the SQLite driver the command needs');
   assert.deepEqual(DRIVERS.filter((d) => loaded.has(d)), []);
+});
+
+test('plan loads its own command only: not verify, copy or the app scanners, nor zod without a flarelift.toml', async () => {
+  const loaded = await modulesLoaded(['plan', '--from', CHINOOK_SQLITE, '--json', '--no-measure']);
+  assert.ok(loaded.some((u) => u.includes('/src/cli/commands/plan.ts')), 'the recorder sees the plan command');
+  const others = loaded.filter((u) => /\/src\/(verify|app|demo)\/|\/src\/cli\/commands\/(?!plan\.ts|index\.ts)|\/src\/pipeline\/copy\.ts|\/node_modules\/zod\//.test(u));
+  assert.deepEqual(others, []);
 });
 
 test('copy from a SQLite file into a SQLite file loads no server driver', async () => {

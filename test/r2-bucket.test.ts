@@ -212,7 +212,7 @@ test('SIGKILL in the middle of the 120 MiB upload, then --resume: nothing alread
   const dir = project('resume');
   const journal = path.join(dir, '.wrangler/state/v3/r2/flarelift-media.journal.json');
   await s3.reset();
-  const child = spawn(process.execPath, [BIN, 'copy', '--from', ...from(), '--to', 'r2:MEDIA', '--jobs', '1', '--json'], { cwd: dir, env: { ...process.env, ...env() }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [BIN, 'copy', '--from', ...from(), '--to', 'r2:MEDIA', '--jobs', '1', '--json'], { cwd: dir, env: { ...process.env, FLARELIFT_SOURCES: '1', ...env() }, stdio: 'ignore' });
   // Kill once the journal holds some parts of the large object.
   let partsBefore = 0;
   for (let i = 0; i < 1200 && partsBefore < 4; i++) {

@@ -5,11 +5,27 @@ import { isUserError, redactSecrets } from '../errors.js';
 import { registerConnectionSecrets } from '../secrets.js';
 import { withSourcePassword } from '../sources/source-password.js';
 import { setStallTimeout } from '../sources/stall-watch.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMAND_NAMES, loadCommands } from './commands/index.js';
 import { wholeNumber } from './options.js';
 import { processOutput, type Output } from './output.js';
 
 export const VERSION = '0.1.0';
+
+/** Global options that take a value (their value is never a command name). */
+const GLOBAL_VALUES = new Set(['--stall-timeout', '--password-file']);
+
+/**
+ * The command argv runs, when it names one before anything else: only that command is loaded.
+ * Help, --version, a mistyped command or `help <command>` load every command, as before.
+ */
+export function invokedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (GLOBAL_VALUES.has(a)) i++;
+    else if (!a.startsWith('-')) return COMMAND_NAMES.includes(a) ? a : undefined;
+  }
+  return undefined;
+}
 
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {
   const debug = argv.includes('--debug');
@@ -27,7 +43,10 @@ export async function main(argv: string[], output: Output = processOutput): Prom
       writeOut: (s) => output.out(s.trimEnd()),
       writeErr: (s) => output.err(s.trimEnd()),
     });
-  for (const spec of COMMANDS) {
+  const invoked = invokedCommand(argv);
+  // --version alone needs no command; help (and anything unrecognised) lists them all.
+  const versionOnly = argv.length > 0 && argv.every((a) => a === '--version' || a === '-V');
+  for (const spec of await loadCommands(invoked ? [invoked] : versionOnly ? [] : undefined)) {
     const cmd = program.command(spec.name).description(spec.summary);
     spec.configure(cmd);
     cmd.action(async (options: Record<string, unknown>) => {

@@ -2,6 +2,7 @@
 import type { CastRule } from '../casting/rules.js';
 import type { SourceValue } from '../casting/values.js';
 import type { Catalog, Engine, Table, TableMeasurement } from '../catalog/types.js';
+import type { TableMapping } from '../schema/mapping.js';
 import type { UnitSource } from './unit-source.js';
 
 export interface ReadOptions {
@@ -81,7 +82,32 @@ export interface Snapshot {
    * resume after). Engines whose key columns are NOT NULL by definition may leave it out.
    */
   countNullKeys?(table: Table, columns: readonly string[]): Promise<number>;
+  /**
+   * Verify's chunk digests computed by the source itself (optional): undefined when some column's
+   * cast cannot be reproduced exactly in the engine's SQL, and verify reads the rows instead. The
+   * row text hashed is defined in verify/verify-server-digest.ts.
+   */
+  chunkDigests?(m: TableMapping): ChunkDigests | undefined;
   close(): Promise<void>;
+}
+
+/** A table's chunk digests, made where the rows are (verify/verify-server-digest.ts). */
+export interface ChunkDigests {
+  /**
+   * Consecutive chunks of `chunkRows` rows in key order (the last one: every row after the
+   * previous chunk). A chunk's rows() may be asked for until the iterator is asked for the
+   * chunk after the last one.
+   */
+  chunks(chunkRows: number, signal?: AbortSignal): AsyncIterable<SourceChunk>;
+}
+
+export interface SourceChunk {
+  /** The chunk's last key as the source reads it; null for the last chunk (no upper bound). */
+  hi: SourceValue[] | null;
+  /** Row count and SHA-256 (hex) of the chunk's row text, computed by the source. */
+  digest: Promise<{ rows: number; digest: string }>;
+  /** The chunk's rows (as readRows gives them, in key order), for a chunk whose digest differs. */
+  rows(): Promise<SourceValue[][]>;
 }
 
 /**

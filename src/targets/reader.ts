@@ -20,6 +20,12 @@ export interface RangeRead {
 export interface TargetTableReader {
   /** Count and digest of the rows whose key is in (lo, hi] (null: unbounded). */
   digest(lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): Promise<RangeRead>;
+  /**
+   * Count and SHA-256 of the row text (verify/verify-server-digest.ts) of the rows whose key is
+   * in (lo, hi], for sources that digest chunks themselves. Optional: readers without it are
+   * verified by rows.
+   */
+  textDigest?(lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): Promise<RangeRead>;
   /** Rows whose key is in (lo, hi] (null: unbounded), in SQLite's key order (BINARY), at most `limit`. */
   range(lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null, limit: number): Promise<TargetRow[]>;
   /** The rows whose key equals one of `keys` (any order; under a NOCASE key also a row equal but for case: match by exact key). */

@@ -26,6 +26,8 @@ export interface VerifyTableSummary {
   /** Chunks compared by hash, and how many of them differed ('chunks' method). */
   chunks?: number;
   chunksDiffering?: number;
+  /** The chunks were digested by the source server and the target's SQLite (verify-server-digest.ts). */
+  serverDigests?: boolean;
   /** The target has no such table (every source row counts as missing). */
   absent?: boolean;
   ms: number;

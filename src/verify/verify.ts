@@ -26,6 +26,7 @@ import type { VerifyEventListener, VerifyMethod, VerifySummary, VerifyTableSumma
 import { verifyKeyed } from './verify-keyed.js';
 import { verifyMultiset } from './verify-multiset.js';
 import { verifyOrdered } from './verify-ordered.js';
+import { verifyByServerDigests } from './verify-server-digest.js';
 import { verifySummary } from './verify-summary.js';
 import { verifyUnits } from './verify-units.js';
 import { forEachTable } from '../pipeline/table-pool.js';
@@ -89,7 +90,12 @@ async function verifyTable(m: TableMapping, s: Shared): Promise<VerifyTableSumma
     progress: (rows) => s.emit({ type: 'progress', table: m.name, rows, total }),
   };
   let outcome: TableOutcome;
+  // Both sides digest chunks where the rows are when the source can render every column as its
+  // cast would (verify-server-digest.ts); a chunk holding rejected rows differs, and its rows decide.
+  // FLARELIFT_VERIFY_BY_ROWS=1 reads and hashes every row here instead (the bench's "before").
+  const digests = m.key && table?.textDigest && process.env.FLARELIFT_VERIFY_BY_ROWS !== '1' ? s.snapshot.chunkDigests?.(m) : undefined;
   if (!m.key) outcome = await verifyMultiset(run);
+  else if (digests && table?.textDigest) outcome = await verifyByServerDigests(run, digests, (lo, hi) => table.textDigest!(lo, hi));
   else {
     const ordered = await verifyOrdered(run);
     if (ordered === 'order-broken') {
@@ -111,6 +117,7 @@ async function verifyTable(m: TableMapping, s: Shared): Promise<VerifyTableSumma
     changed: d.changed,
     rejected: outcome.rejected,
     method,
+    ...(digests ? { serverDigests: true } : {}),
     ...(outcome.chunks !== undefined ? { chunks: outcome.chunks, chunksDiffering: outcome.chunksDiffering } : {}),
     ...(table ? {} : { absent: true }),
     ms: Date.now() - started,

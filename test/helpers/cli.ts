@@ -1,4 +1,5 @@
-// Runs the real CLI entry point (bin/flarelift.js) as a user would.
+// Runs the real CLI entry point (bin/flarelift.js) as a user would, on the sources (FLARELIFT_SOURCES=1:
+// a test never runs a build of them).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './env.js';
@@ -15,7 +16,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', ...options.env },
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FLARELIFT_SOURCES: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -13,9 +13,9 @@ export const CLI = path.join(REPO_ROOT, 'bin/flarelift.js');
 export type { WranglerProject };
 export const makeProject = makeWranglerProject;
 
-/** Environment for the CLI and the library: no telemetry, the repo's wrangler for read-backs. */
+/** Environment for the CLI and the library: no telemetry, the repo's wrangler for read-backs, the CLI run from src/ (never a build). */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, WRANGLER_SEND_METRICS: 'false', FLARELIFT_WRANGLER: REAL_WRANGLER, CI: '1', ...extra };
+  return { ...process.env, WRANGLER_SEND_METRICS: 'false', FLARELIFT_WRANGLER: REAL_WRANGLER, CI: '1', FLARELIFT_SOURCES: '1', ...extra };
 }
 
 /** Rows of each statement (separated by ';'), through the real wrangler. */

@@ -31,7 +31,7 @@ const RUN_BOUND_MS = 60_000;
 export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Running {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', ...options.env },
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', FLARELIFT_SOURCES: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: Record<string, unknown>[] = [];

@@ -33,7 +33,7 @@ export async function runVerifyCommand(options: Record<string, unknown>): Promis
 /** The last line of --json output: the summary. */
 export function jsonSummary(stdout: string): {
   ok: boolean;
-  tables: { name: string; sourceRows: number; targetRows: number; mismatches: number; missing: number; extra: number; changed: number; rejected: number; method: string }[];
+  tables: { name: string; sourceRows: number; targetRows: number; mismatches: number; missing: number; extra: number; changed: number; rejected: number; method: string; serverDigests?: boolean }[];
   totals: { mismatches: number; rejected: number };
   failuresFile?: string;
 } {

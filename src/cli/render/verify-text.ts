@@ -98,6 +98,7 @@ export function verifySummaryJson(s: VerifySummary): string {
       changed: t.changed,
       rejected: t.rejected,
       method: t.method,
+      ...(t.serverDigests ? { serverDigests: true } : {}),
       ms: t.ms,
       ...(t.absent ? { absent: true } : {}),
     })),

@@ -4,7 +4,9 @@ import type { PoolClient } from 'pg';
 import type { CastRule } from '../../casting/rules.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
-import type { IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
+import type { ChunkDigests, IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
+import type { TableMapping } from '../../schema/mapping.js';
+import { digestChunks, digestPlan } from './postgres-chunk-digest.js';
 import { POSTGRES_CAST_RULES } from './postgres-cast-rules.js';
 import { PgConnector, pgUserError, type PgLease, type PgPool, type PgTarget } from './postgres-connection.js';
 import { introspect } from './postgres-introspector.js';
@@ -35,12 +37,12 @@ async function settleQuietly(lease: PgLease, sql: string): Promise<boolean> {
  * early ends the transaction cleanly; a failed read discards the client, which may be
  * mid-protocol.
  */
-async function* readInTransaction(
+async function* readInTransaction<T = SourceValue[][]>(
   pool: PgPool,
   target: PgTarget,
   begin: string[],
-  body: (client: PoolClient) => AsyncGenerator<SourceValue[][]>,
-): AsyncGenerator<SourceValue[][]> {
+  body: (client: PoolClient) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
   const lease = await pool.acquire();
   let failed = false;
   let done = false;
@@ -117,6 +119,14 @@ export class PostgresSnapshot implements Snapshot {
 
   countRows(table: Table): Promise<number> {
     return inTransaction(this.readerPool, this.target, this.begin, (client) => countTable(client, table));
+  }
+
+  chunkDigests(m: TableMapping): ChunkDigests | undefined {
+    const plan = digestPlan(m);
+    if (!plan) return undefined;
+    return {
+      chunks: (chunkRows, signal) => readInTransaction(this.readerPool, this.target, this.begin, (client) => digestChunks(client, plan, chunkRows, signal)),
+    };
   }
 
   async close(): Promise<void> {

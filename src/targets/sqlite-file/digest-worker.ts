@@ -7,8 +7,8 @@ import type { RangeDigest } from './range-digest.js';
 import type { TableShape } from '../reader.js';
 import type { DigestReply, DigestRequest } from './digest-thread.js';
 
-/** How long closing waits for the thread to stop (it holds only a read transaction). */
-const CLOSE_WAIT_MS = 10_000;
+/** How long close() waits for the worker to stop before going on without it. */
+const CLOSE_BOUND_MS = 5_000;
 
 export class DigestWorker {
   private readonly worker: Worker;
@@ -49,10 +49,10 @@ export class DigestWorker {
     this.waiting.clear();
   }
 
-  digest(shape: TableShape, lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): Promise<RangeDigest> {
+  digest(shape: TableShape, lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null, kind?: 'text'): Promise<RangeDigest> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    const request: DigestRequest = { id, shape, lo: lo && [...lo], hi: hi && [...hi] };
+    const request: DigestRequest = { id, shape, lo: lo && [...lo], hi: hi && [...hi], ...(kind ? { kind } : {}) };
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref();
@@ -63,14 +63,21 @@ export class DigestWorker {
   async close(): Promise<void> {
     this.failed ??= new Error('the digest worker was closed');
     if (this.exited) return; // terminate() of an exited worker never settles
-    // terminate() settles on the worker's 'exit'. Referencing the worker is not always enough
-    // to keep the process alive until then: when a source connection dropped mid-verify the
-    // process ran out of work first (the await left unsettled: exit code 13). A referenced
-    // timer keeps it alive, and bounds the wait.
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    // An unref'd worker lets the process run out of work before terminate() settles, leaving
+    // the caller's await unsettled (exit code 13): keep it referenced until it has exited.
     this.worker.ref();
-    await Promise.race([this.worker.terminate().catch(() => undefined), bound]);
+    // Nor, now and then, does terminate() of a worker that is exiting as it is called (seen when
+    // the source's connection dropped with digests in flight): the exit event, or at worst a
+    // bound, ends the wait instead of leaving it unsettled.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.worker.terminate().then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((resolve) => this.worker.once('exit', () => resolve())),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS))),
+    ]);
     clearTimeout(timer);
   }
 }

@@ -8,9 +8,11 @@ import type { SqliteValue } from '../../casting/values.js';
 import { quoteAlways } from '../../schema/identifiers.js';
 import { EncodedRows } from '../../verify/chunk-hash.js';
 import type { TableShape } from '../reader.js';
-import { rangeSql } from './read-sql.js';
+import { rangeEdgeSql, rangeSql, rowTextSql } from './read-sql.js';
 
 const PAGE_ROWS = 4096;
+/** Rows per page of row text: about 200 bytes each, a few MB a page. */
+const TEXT_PAGE_ROWS = 16384;
 
 export interface RangeDigest {
   rows: number;
@@ -32,6 +34,42 @@ export class RangeDigester {
       this.statements.set(id, stmt);
     }
     return stmt;
+  }
+
+  private prepared(id: string, sql: () => string): Database.Statement {
+    let stmt = this.statements.get(id);
+    if (!stmt) {
+      stmt = this.db.prepare(sql()).raw(true);
+      this.statements.set(id, stmt);
+    }
+    return stmt;
+  }
+
+  /**
+   * Count and SHA-256 of the row text of (lo, hi] (verify/verify-server-digest.ts), made by
+   * SQLite a page at a time: no row becomes a JS value, the pages arrive as bytes.
+   */
+  textDigest(shape: TableShape, lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): RangeDigest {
+    const id = `${shape.table}\0${shape.columns.join('\0')}\0${shape.key.join('\0')}`;
+    const q = () => '?';
+    const hash = createHash('sha256');
+    let rows = 0;
+    for (let cursor = lo; ; ) {
+      const bound = [...(cursor ?? []), ...(hi ?? [])];
+      const edge = this.prepared(`edge\0${id}\0${cursor !== null}\0${hi !== null}`, () => rangeEdgeSql(shape, cursor && q, hi && q, TEXT_PAGE_ROWS - 1)).get(...bound) as
+        | SqliteValue[]
+        | undefined;
+      const upper = edge ?? hi;
+      const [n, text] = this.prepared(`text\0${id}\0${cursor !== null}\0${upper !== null}`, () => rowTextSql(shape, cursor && q, upper && q)).get(
+        ...(cursor ?? []),
+        ...(upper ?? []),
+      ) as [bigint | number, Buffer | null];
+      if (text) hash.update(text);
+      rows += Number(n);
+      if (!edge) break;
+      cursor = edge;
+    }
+    return { rows, digest: hash.digest('hex') };
   }
 
   digest(shape: TableShape, lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null): RangeDigest {

@@ -43,3 +43,38 @@ export function rowidSql(shape: TableShape, select: string, rowid: string, rowid
   return `SELECT ${select}, ${rowidSelect} FROM ${quoteAlways(shape.table)}${after !== null ? ` WHERE ${rowid} > ${after}` : ''} ORDER BY ${rowid} LIMIT ${limit}`;
 }
 
+
+/**
+ * One column in verify's row text (verify/verify-server-digest.ts), by the type SQLite holds:
+ * 'N', 'i' and the integer, 'T', the length in UTF-8 bytes, ':' and the text; anything else
+ * (REAL, BLOB) 'X' and its type and quote(), which no source renders but as a BLOB.
+ */
+function rowTextValue(column: string): string {
+  const q = quoteAlways(column);
+  return `CASE typeof(${q}) WHEN 'integer' THEN 'i' || ${q} WHEN 'text' THEN 'T' || octet_length(${q}) || ':' || ${q} WHEN 'null' THEN 'N' ELSE 'X' || typeof(${q}) || quote(${q}) END`;
+}
+
+function rangeWhere(shape: TableShape, lo: Operands | null, hi: Operands | null): string {
+  const keys = keyList(shape);
+  const where: string[] = [];
+  if (lo) where.push(`${tuple(keys)} > ${tuple(keys.map((_, i) => lo(i)))}`);
+  if (hi) where.push(`${tuple(keys)} <= ${tuple(keys.map((_, i) => hi(i)))}`);
+  return where.length ? ` WHERE ${where.join(' AND ')}` : '';
+}
+
+/** The key of the row `offset` rows into (lo, hi], in key order: where a page of the range ends. */
+export function rangeEdgeSql(shape: TableShape, lo: Operands | null, hi: Operands | null, offset: number): string {
+  const keys = keyList(shape);
+  return `SELECT ${shape.key.map(quoteAlways).join(', ')} FROM ${quoteAlways(shape.table)}${rangeWhere(shape, lo, hi)} ORDER BY ${keys.join(', ')} LIMIT 1 OFFSET ${offset}`;
+}
+
+/**
+ * Count and row text (a BLOB: bytes as stored, no decoding) of the rows in (lo, hi], in the order
+ * SQLite scans the key range: key order when it walks the key (the rowid, or the key's index).
+ * Asking group_concat for that order costs a sort; a scan in another order can only make the
+ * digests differ, and then rows decide.
+ */
+export function rowTextSql(shape: TableShape, lo: Operands | null, hi: Operands | null): string {
+  const row = shape.columns.map(rowTextValue).join(' || ');
+  return `SELECT count(*), CAST(group_concat(${row}, '') AS BLOB) FROM ${quoteAlways(shape.table)}${rangeWhere(shape, lo, hi)}`;
+}

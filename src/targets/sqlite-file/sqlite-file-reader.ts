@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import { quoteAlways } from '../../schema/identifiers.js';
 import type { TableMapping } from '../../schema/mapping.js';
+import type { SqliteValue } from '../../casting/values.js';
 import { DigestWorker } from './digest-worker.js';
 import { checkColumns, rowidName, shapeOf, type TargetReader, type TargetRow, type TargetTableReader } from '../reader.js';
 import { lookupSql, rangeSql, rowidSql } from './read-sql.js';
@@ -32,6 +33,8 @@ export function openLocalReader(file: string, description: string, hint: string)
   const tables = new Map(
     (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).raw(true).all() as [string][]).map(([n]) => [n.toLowerCase(), n]),
   );
+  // Row text is compared as UTF-8 bytes: a UTF-16 file is verified by rows.
+  const utf8 = (db.pragma('encoding', { simple: true }) as string) === 'UTF-8';
   let worker: DigestWorker | undefined;
   const digester = () => (worker ??= new DigestWorker(file));
   return {
@@ -41,7 +44,7 @@ export function openLocalReader(file: string, description: string, hint: string)
       const name = tables.get(m.name.toLowerCase());
       if (!name) return undefined;
       const present = (db.prepare(`PRAGMA table_info(${quoteAlways(name)})`).all() as { name: string }[]).map((c) => c.name);
-      return localTable(db, m, present, digester);
+      return localTable(db, m, present, digester, utf8);
     },
     async close() {
       await worker?.close();
@@ -51,7 +54,7 @@ export function openLocalReader(file: string, description: string, hint: string)
   };
 }
 
-function localTable(db: Database.Database, m: TableMapping, present: string[], digester: () => DigestWorker): TargetTableReader {
+function localTable(db: Database.Database, m: TableMapping, present: string[], digester: () => DigestWorker, utf8: boolean): TargetTableReader {
   const shape = shapeOf(m);
   checkColumns(shape, present);
   const select = shape.columns.map(quoteAlways).join(', ');
@@ -68,6 +71,7 @@ function localTable(db: Database.Database, m: TableMapping, present: string[], d
   const rowid = m.key ? '' : rowidName(shape.columns);
   return {
     digest: (lo, hi) => digester().digest(shape, lo, hi),
+    ...(utf8 && m.key ? { textDigest: (lo: readonly SqliteValue[] | null, hi: readonly SqliteValue[] | null) => digester().digest(shape, lo, hi, 'text') } : {}),
     async range(lo, hi, limit) {
       const s = prepared(`range:${lo !== null}:${hi !== null}`, () => rangeSql(shape, select, lo && q, hi && q, '?'));
       return s.all(...(lo ?? []), ...(hi ?? []), limit) as TargetRow[];
