@@ -122,6 +122,9 @@ export class PostgresSnapshot implements Snapshot {
   }
 
   chunkDigests(m: TableMapping): ChunkDigests | undefined {
+    // SQL_ASCII text may hold bytes that are not UTF-8: the server cannot render it as the
+    // target's text (convert_to refuses it), so such tables are compared row by row.
+    if (this.textBytes) return undefined;
     const plan = digestPlan(m);
     if (!plan) return undefined;
     return {
