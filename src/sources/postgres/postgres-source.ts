@@ -10,11 +10,21 @@ import { PgConnector, pgUserError, type PgLease, type PgPool, type PgTarget } fr
 import { introspect } from './postgres-introspector.js';
 import { integerBounds, measureTable } from './postgres-measure.js';
 import { countTable, streamRows } from './postgres-reader.js';
+import { copyRows } from './postgres-copy-reader.js';
 import { endWithin } from '../stall-watch.js';
 
 const POOL_SIZE = 2; // catalog work and the odd unsnapshotted read; readers ask for their own
 const READ_ONLY = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 const SNAPSHOT_ID = /^[0-9A-Fa-f-]+$/;
+
+/**
+ * Snapshot reads of a whole table go through COPY (postgres-copy-reader.ts, the same values,
+ * parsed for less); a read resuming after a key, or FLARELIFT_PG_READ=cursor, uses the cursor.
+ */
+function snapshotRows(client: PoolClient, table: Table, options: ReadOptions): AsyncGenerator<SourceValue[][]> {
+  const whole = !options.after || options.after.length === 0;
+  return whole && process.env.FLARELIFT_PG_READ !== 'cursor' ? copyRows(client, table, options) : streamRows(client, table, options);
+}
 
 /**
  * Ends a transaction on the way out, whatever state the connection is in: a query on a
@@ -111,7 +121,7 @@ export class PostgresSnapshot implements Snapshot {
   }
 
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
-    return readInTransaction(this.readerPool, this.target, this.begin, (client) => streamRows(client, table, options));
+    return readInTransaction(this.readerPool, this.target, this.begin, (client) => snapshotRows(client, table, options));
   }
 
   countRows(table: Table): Promise<number> {
