@@ -22,7 +22,7 @@ async function readAll(snapshot: Snapshot, table: Table, mode: 'copy' | 'cursor'
   const batches: number[] = [];
   try {
     const key = table.primaryKey?.columns;
-    for await (const batch of snapshot.readRows(table, { orderBy: key, batchSize })) {
+    for await (const batch of snapshot.readRows(table, { orderBy: key, batchSize, bulk: true })) {
       batches.push(batch.length);
       rows.push(...batch);
     }
@@ -130,7 +130,7 @@ describe('PostgreSQL COPY reader', () => {
     const table = catalogs.get(DB)!.tables.find((t) => t.name === 'awkward')!;
     process.env[ENV] = 'copy';
     try {
-      for await (const batch of snapshot.readRows(table, { orderBy: ['id'], batchSize: 10 })) {
+      for await (const batch of snapshot.readRows(table, { orderBy: ['id'], batchSize: 10, bulk: true })) {
         assert.equal(batch.length, 10);
         break;
       }

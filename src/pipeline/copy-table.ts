@@ -77,6 +77,7 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
     orderBy: m.key,
     after: m.key && entry.lastKey !== null ? decodeKey(entry.lastKey) : undefined,
     batchSize: job.batchSize,
+    bulk: true,
   });
   const it = rows[Symbol.asyncIterator]();
   const next = () => {

@@ -16,6 +16,11 @@ export interface ReadOptions {
   /** Rows per batch yielded (the reader fetches with a server-side cursor of about this size). */
   batchSize: number;
   signal?: AbortSignal;
+  /**
+   * The caller reads the whole table, stopping early only to end the run (copy): a source may
+   * then use its bulk export (PostgreSQL's COPY TO), which costs a connection to stop early.
+   */
+  bulk?: boolean;
 }
 
 export interface Source {

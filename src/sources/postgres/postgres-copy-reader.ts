@@ -83,12 +83,14 @@ class CopyOut {
 
   handleReadyForQuery(): void {
     if (this.state === 'busy') this.state = 'done';
+    this.flow();
     this.notify();
   }
 
   handleError(err: Error): void {
     this.state = 'error';
-    this.error ??= err;
+    this.error ??= lostDuringCopy(err);
+    this.flow();
     this.notify();
   }
 
@@ -101,11 +103,19 @@ class CopyOut {
     const out = this.bytes.subarray(0, this.queued);
     this.bytes = Buffer.allocUnsafe(Math.max(64 * 1024, Math.min(this.bytes.length, 2 * HIGH_WATER)));
     this.queued = 0;
-    if (this.paused) {
-      this.paused = false;
-      this.connection?.stream.resume();
-    }
+    this.flow();
     return out;
+  }
+
+  /**
+   * Resumes a paused socket. Needed as soon as the COPY is over too, whether or not the rest is
+   * taken: the connection's next query (COMMIT, ROLLBACK) must be answered, and a paused socket
+   * does not even keep the process alive while it waits.
+   */
+  private flow(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.connection?.stream.resume();
   }
 
   /** Ends a COPY still running: the connection is dropped (there is no way to stop a COPY TO but cancel). */
@@ -121,6 +131,17 @@ class CopyOut {
     this.wake = undefined;
     wake?.();
   }
+}
+
+/**
+ * A backend ended while sending COPY data (pg_terminate_backend, a restart) closes without the
+ * ErrorResponse a cursor would get between fetches (it cannot interrupt a message in flight):
+ * pg reports only the socket's end. Said as the server ending the connection (SQLSTATE 08006),
+ * which is what it was.
+ */
+function lostDuringCopy(err: Error): Error {
+  if (!/^Connection terminated unexpectedly/.test(err.message ?? '')) return err;
+  return Object.assign(new Error('the server closed the connection while sending COPY data (terminated, restarted or failed: see its log)'), { code: '08006' });
 }
 
 const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };

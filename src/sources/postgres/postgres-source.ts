@@ -18,12 +18,14 @@ const READ_ONLY = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 const SNAPSHOT_ID = /^[0-9A-Fa-f-]+$/;
 
 /**
- * Snapshot reads of a whole table go through COPY (postgres-copy-reader.ts, the same values,
- * parsed for less); a read resuming after a key, or FLARELIFT_PG_READ=cursor, uses the cursor.
+ * A snapshot read of a whole table in bulk (copy) goes through COPY (postgres-copy-reader.ts:
+ * the same values, parsed for less); a read that resumes after a key, one that may stop early
+ * (verify, plan), or FLARELIFT_PG_READ=cursor, uses the cursor.
  */
 function snapshotRows(client: PoolClient, table: Table, options: ReadOptions): AsyncGenerator<SourceValue[][]> {
   const whole = !options.after || options.after.length === 0;
-  return whole && process.env.FLARELIFT_PG_READ !== 'cursor' ? copyRows(client, table, options) : streamRows(client, table, options);
+  const copy = options.bulk === true && whole && process.env.FLARELIFT_PG_READ !== 'cursor';
+  return copy ? copyRows(client, table, options) : streamRows(client, table, options);
 }
 
 /**
