@@ -42,6 +42,7 @@ class CopyOut {
   error?: Error;
   // pg's parser hands out views of a buffer it reuses: each payload is copied here on arrival.
   private bytes = Buffer.allocUnsafe(64 * 1024);
+  private spare = Buffer.allocUnsafe(64 * 1024);
   private queued = 0;
   private paused = false;
   private connection?: Connection;
@@ -94,14 +95,20 @@ class CopyOut {
     this.notify();
   }
 
-  /** The bytes received since the last call (waits for some, the end or an error); empty at the end. */
+  /**
+   * The bytes received since the last call (waits for some, the end or an error); empty at the
+   * end. They stay valid until the next call.
+   */
   async take(): Promise<Buffer> {
     while (this.queued === 0 && this.state !== 'done' && this.state !== 'error') {
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
     if (this.state === 'error') throw this.error;
+    // Two buffers in turn: the caller is done with the one it took last time when it asks again.
     const out = this.bytes.subarray(0, this.queued);
-    this.bytes = Buffer.allocUnsafe(Math.max(64 * 1024, Math.min(this.bytes.length, 2 * HIGH_WATER)));
+    const spare = this.spare;
+    this.spare = this.bytes;
+    this.bytes = spare;
     this.queued = 0;
     this.flow();
     return out;
