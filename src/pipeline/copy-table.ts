@@ -6,6 +6,7 @@ import type { TableMapping } from '../schema/mapping.js';
 import type { Snapshot } from '../sources/source.js';
 import type { JournalEntry, TargetCapabilities, TargetSession } from '../targets/target.js';
 import { Batcher } from './copy-batcher.js';
+import { endStage, stageClock } from './copy-stages.js';
 import type { CopyEventListener, CopyTableSummary } from './copy-events.js';
 import { decodeKey } from './copy-json.js';
 import type { RejectFiles, RejectRecord } from './copy-rejects.js';
@@ -76,6 +77,7 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
     orderBy: m.key,
     after: m.key && entry.lastKey !== null ? decodeKey(entry.lastKey) : undefined,
     batchSize: job.batchSize,
+    bulk: true,
   });
   const it = rows[Symbol.asyncIterator]();
   const next = () => {
@@ -89,18 +91,24 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
   // commit order, which is what cutting the file back on resume relies on.
   let writing: Promise<unknown> | undefined;
   const settle = async () => {
+    const t = stageClock();
     if (writing) await writing;
     writing = undefined;
+    endStage('wait-writer', t);
   };
   try {
     while (!ctx.stop.aborted) {
+      const waited = stageClock();
       const r: IteratorResult<SourceValue[][]> = await pending!;
+      endStage('wait-reader', waited);
       if (r.done) {
         pending = undefined;
         break;
       }
       pending = next();
+      const casting = stageClock();
       const batch = batcher.cast(r.value);
+      endStage('cast', casting);
       await settle();
       if (ctx.stop.aborted) break;
       recordRejects(batch.rejects);

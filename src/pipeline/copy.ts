@@ -22,6 +22,7 @@ import { catalogSubset } from './copy-schema.js';
 import { buildSchema } from '../schema/build-schema.js';
 import { planSource } from './plan.js';
 import { forEachTable } from './table-pool.js';
+import { printStages } from './copy-stages.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR } from './copy-defaults.js';
 
 export { DEFAULT_BATCH_ROWS, DEFAULT_JOBS, DEFAULT_REJECT_DIR };
@@ -134,6 +135,7 @@ async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
       notes,
     };
     emit({ type: 'done', summary });
+    printStages();
     return summary;
   } finally {
     rejects.close();

@@ -22,6 +22,11 @@ export interface ReadOptions {
    */
   since?: { column: string; from: SourceValue };
   signal?: AbortSignal;
+  /**
+   * The caller reads the whole table, stopping early only to end the run (copy): a source may
+   * then use its bulk export (PostgreSQL's COPY TO), which costs a connection to stop early.
+   */
+  bulk?: boolean;
 }
 
 export interface Source {

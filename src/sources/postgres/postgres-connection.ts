@@ -74,6 +74,11 @@ const PARSERS = new Map<number, (text: string) => unknown>([
   [OID.float8, parseFloatText],
 ]);
 
+/** The parser PG_TYPES applies to a type's text, or undefined when the text is kept as is. */
+export function textParser(oid: number): ((text: string) => unknown) | undefined {
+  return PARSERS.get(oid);
+}
+
 export const PG_TYPES: CustomTypesConfig = {
   getTypeParser: ((oid: number) => PARSERS.get(oid) ?? identity) as CustomTypesConfig['getTypeParser'],
 };

@@ -12,11 +12,24 @@ import { PgConnector, pgUserError, type PgLease, type PgPool, type PgTarget } fr
 import { introspect } from './postgres-introspector.js';
 import { integerBounds, measureTable } from './postgres-measure.js';
 import { countTable, streamRows } from './postgres-reader.js';
+import { copyRows } from './postgres-copy-reader.js';
 import { endWithin } from '../stall-watch.js';
 
 const POOL_SIZE = 2; // catalog work and the odd unsnapshotted read; readers ask for their own
 const READ_ONLY = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 const SNAPSHOT_ID = /^[0-9A-Fa-f-]+$/;
+
+/**
+ * A snapshot read of a whole table in bulk (copy) goes through COPY (postgres-copy-reader.ts:
+ * the same values, parsed for less); a read that resumes after a key, one that may stop early
+ * (verify, plan), or FLARELIFT_PG_READ=cursor, uses the cursor.
+ */
+function snapshotRows(client: PoolClient, table: Table, options: ReadOptions, textBytes: boolean): AsyncGenerator<SourceValue[][]> {
+  const whole = (!options.after || options.after.length === 0) && !options.since;
+  // SQL_ASCII text is read as bytes and checked, which the COPY decoder does not do.
+  const copy = options.bulk === true && whole && !textBytes && process.env.FLARELIFT_PG_READ !== 'cursor';
+  return copy ? copyRows(client, table, options) : streamRows(client, table, options, textBytes);
+}
 
 /**
  * Ends a transaction on the way out, whatever state the connection is in: a query on a
@@ -114,7 +127,7 @@ export class PostgresSnapshot implements Snapshot {
   }
 
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]> {
-    return readInTransaction(this.readerPool, this.target, this.begin, (client) => streamRows(client, table, options, this.textBytes));
+    return readInTransaction(this.readerPool, this.target, this.begin, (client) => snapshotRows(client, table, options, this.textBytes));
   }
 
   countRows(table: Table): Promise<number> {

@@ -8,6 +8,7 @@ import type { JournalEntry, SchemaSetup } from '../target.js';
 import type { TableShape } from './sqlite-inserter.js';
 import { openSqliteSession, type SqliteSession, type SqliteSessionOptions } from './sqlite-session.js';
 import type { SqliteValue } from '../../casting/values.js';
+import { endStage, stageClock, stageTotals } from '../../pipeline/copy-stages.js';
 
 export type WorkerRequest =
   | { id: number; op: 'open'; options: SqliteSessionOptions }
@@ -19,6 +20,7 @@ export type WorkerRequest =
   | { id: number; op: 'rollback' }
   | { id: number; op: 'finish'; tables: TableShape[] }
   | { id: number; op: 'count'; table: string }
+  | { id: number; op: 'stages' }
   | { id: number; op: 'close' };
 
 export interface WorkerError {
@@ -49,8 +51,15 @@ async function handle(m: WorkerRequest): Promise<unknown> {
     case 'restart':
       return session.restart(m.table);
     case 'write': {
+      const inserting = stageClock();
       const failures = session.guard(() => session!.writeRows(m.table, m.rows));
-      if (failures.length === 0) return session.guard(() => session!.commitRows(m.after, 0));
+      endStage('writer-insert', inserting);
+      if (failures.length === 0) {
+        const committing = stageClock();
+        const committed = session.guard(() => session!.commitRows(m.after, 0));
+        endStage('writer-commit', committing);
+        return committed;
+      }
       waiting = { after: m.after, refused: failures.length };
       parentPort!.postMessage({ id: m.id, failures } satisfies WorkerReply);
       return WAIT;
@@ -68,6 +77,8 @@ async function handle(m: WorkerRequest): Promise<unknown> {
       return session.finish(m.tables);
     case 'count':
       return session.count(m.table);
+    case 'stages':
+      return stageTotals();
     case 'close':
       await session.close();
       return undefined;

@@ -4,6 +4,7 @@
 // the next batch be read and cast meanwhile.
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../errors.js';
+import { addStage, endStage, stageClock, stagesOn } from '../../pipeline/copy-stages.js';
 import type { TableMapping } from '../../schema/mapping.js';
 import type { JournalEntry, SchemaSetup, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
 import type { TableShape } from './sqlite-inserter.js';
@@ -72,8 +73,12 @@ export class SqliteWriterSession implements TargetSession {
     return this.call({ op: 'write', table: shape(batch.table), rows: batch.rows, after: batch.after }, batch.onFailures) as Promise<JournalEntry>;
   }
 
-  finish(tables: TableMapping[]): Promise<TargetReport> {
-    return this.call({ op: 'finish', tables: tables.map(shape) }) as Promise<TargetReport>;
+  async finish(tables: TableMapping[]): Promise<TargetReport> {
+    if (stagesOn) {
+      const theirs = (await this.call({ op: 'stages' })) as Record<string, number>;
+      for (const [k, v] of Object.entries(theirs)) addStage(k, v);
+    }
+    return (await this.call({ op: 'finish', tables: tables.map(shape) })) as TargetReport;
   }
 
   count(table: string): Promise<number> {
@@ -93,7 +98,9 @@ export class SqliteWriterSession implements TargetSession {
         if (this.failed) return reject(this.failed);
         const id = this.next++;
         this.pending.set(id, { resolve, reject, onFailures });
+        const posting = stageClock();
         this.worker.postMessage({ ...request, id });
+        endStage(`post-${request.op}`, posting);
       });
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
