@@ -96,10 +96,13 @@ async function runSync(options: SyncRunOptions): Promise<SyncSummary> {
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
   const chunkRows = Math.max(1, Math.floor(options.chunkRows ?? DEFAULT_CHUNK_ROWS));
   const { source, target } = options;
-  if (!target.sync) throw new UserError(`sync cannot write to ${target.description} yet: it brings d1:<database> (local or --remote) and sqlite:<path> targets up to date`);
+  if (!target.sync) throw new UserError(`sync cannot write to ${target.description} yet: it brings d1:<database> (local or --remote), sqlite:<path>, postgres:// and mysql:// targets up to date`);
   const { schema } = await planSource(source, { userRules: options.userRules, measure: false });
   const selected = selectTables(schema, options.tables);
-  const since = resolveSince(selected, options.sinceColumns ?? [], options.detectSince ?? true);
+  // The way back (D1 → PostgreSQL / MySQL) compares every chunk: no high-water marks there yet.
+  const wayBack = target.kind === 'postgres' || target.kind === 'mysql';
+  if (wayBack && options.sinceColumns?.length) throw new UserError(`--since-column is not supported when syncing into ${target.description}: sync without it compares every chunk`);
+  const since = resolveSince(selected, options.sinceColumns ?? [], !wayBack && (options.detectSince ?? true));
   const lock = target.lockFile ? lockTarget(target.lockFile, target.description) : undefined;
   let session: SyncSession | undefined;
   let snapshot: Snapshot | undefined;

@@ -22,6 +22,8 @@ export function sqlDbTarget(engine: 'postgres' | 'mysql', url: string): Target {
     constraintErrors: 'per-row',
     foreignKeys: 'check-after-load',
   };
+  /** Sync sessions of this target open in this process (they hold the writer lock). */
+  let syncing = 0;
   return {
     kind: engine,
     description: where,
@@ -39,11 +41,35 @@ export function sqlDbTarget(engine: 'postgres' | 'mysql', url: string): Target {
       }
       return new DbSession(link, where);
     },
+    // The same writer lock as copy's; the session's changes go through the inverse transforms.
+    async sync() {
+      const { DbSync } = await import('./db-sync.js');
+      const link = await connect(engine, url);
+      try {
+        if (!(await link.tryLock())) throw new UserError(`${where} is being written by another flarelift (it holds the ${lockKind} on the database): wait for it to finish`);
+      } catch (e) {
+        await link.close();
+        throw e;
+      }
+      syncing++;
+      const session = new DbSync(link, where);
+      const close = session.close.bind(session);
+      let closed = false;
+      session.close = async () => {
+        if (!closed) {
+          closed = true;
+          syncing--;
+        }
+        await close();
+      };
+      return session;
+    },
     async reader() {
       const { openDbReader } = await import('./db-reader.js');
       const link = await connect(engine, url);
       try {
-        if (!(await link.lockFree())) throw new UserError(`${where} is being written by another flarelift (it holds the ${lockKind} on the database): verify once that copy has finished`);
+        // A sync reads the target it holds the lock of (to compare): only others' locks refuse.
+        if (syncing === 0 && !(await link.lockFree())) throw new UserError(`${where} is being written by another flarelift (it holds the ${lockKind} on the database): verify once that copy has finished`);
         return await openDbReader(link, where);
       } catch (e) {
         await link.close();
