@@ -2,7 +2,8 @@
 // local D1 → a fresh database holding Chinook's schema (the reverse copy); then rows change in
 // D1 — inserted, updated, deleted in a keyed table, a composite-key table (playlist_track) and a
 // table without a key — and sync reports exactly those counts, ends proven, verify agrees, the
-// fallback's sequence stands past the new id, and a second sync finds nothing.
+// fallback's sequence stands past the new id, and a second sync finds nothing. Then the same
+// D1 into MariaDB (tables the reverse copy makes), with more changes.
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -12,18 +13,19 @@ import Database from 'better-sqlite3';
 import { localD1Path } from '../src/cloudflare/local-state.js';
 import { runCli } from './helpers/cli.js';
 import { makeProject, testEnv, type WranglerProject } from './helpers/copy-project.js';
-import { pgUrl } from './helpers/env.js';
+import { mysqlUrl, pgUrl } from './helpers/env.js';
 import { withPg } from './helpers/pg.js';
 import { assertProven, changes, runSync } from './helpers/sync.js';
 
 const BACK = 'fl_i13r_back';
+const MY = '-h127.0.0.1 -P3306 -uroot';
 
 async function cli(args: string[], cwd: string): Promise<void> {
   const r = await runCli(args, { cwd, env: testEnv() });
   assert.equal(r.code, 0, `${args[0]}: ${r.stdout.slice(-1500)}${r.stderr.slice(-1500)}`);
 }
 
-describe('sync: local D1 → PostgreSQL (the way back)', () => {
+describe('sync: local D1 → PostgreSQL and MariaDB (the way back)', () => {
   let p: WranglerProject;
   let d1: string;
   before(async () => {
@@ -46,6 +48,7 @@ describe('sync: local D1 → PostgreSQL (the way back)', () => {
   });
   after(async () => {
     await withPg('postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${BACK} WITH (FORCE)`));
+    execSync(`mysql ${MY} -e 'DROP DATABASE IF EXISTS ${BACK}'`, { stdio: 'ignore' });
     rmSync(p.dir, { recursive: true, force: true });
   });
 
@@ -84,5 +87,29 @@ describe('sync: local D1 → PostgreSQL (the way back)', () => {
     const since = await runCli(['sync', ...args, '--since-column', 'artist.name'], { cwd: p.dir, env: testEnv() });
     assert.equal(since.code, 2);
     assert.match(since.stderr, /--since-column is not supported/);
+  });
+
+  test('MariaDB: tables flarelift made, exact counts, proven, then none', async () => {
+    execSync(`mysql ${MY} -e 'DROP DATABASE IF EXISTS ${BACK}; CREATE DATABASE ${BACK}'`, { stdio: 'ignore' });
+    await cli(['copy', '--from', d1, '--to', mysqlUrl(BACK), '--reject-dir', path.join(p.dir, 'rejects-my')], p.dir);
+    const db = new Database(localD1Path({ configPath: p.config, database: p.database }));
+    db.exec(`
+      INSERT INTO artist (artist_id, name) VALUES (278, 'Third one');
+      DELETE FROM artist WHERE artist_id = 277;
+      UPDATE genre SET name = 'Rock ''n'' Roll' WHERE genre_id = 1;
+      DELETE FROM playlist_track WHERE playlist_id = 2 AND track_id = 1;
+      INSERT INTO playlist_track VALUES (3, 1);
+      DELETE FROM fl_notes WHERE who = 'c';`);
+    db.close();
+    const args = ['--from', d1, '--to', mysqlUrl(BACK), '--reject-dir', path.join(p.dir, 'rejects-my'), '--failures', path.join(p.dir, 'f-my.jsonl')];
+    const first = await runSync(args, { cwd: p.dir });
+    assertProven(first);
+    assert.deepEqual(changes(first.summary), { artist: [1, 0, 1], genre: [0, 1, 0], playlist_track: [1, 0, 1], fl_notes: [0, 0, 1] });
+    await cli(['verify', '--from', d1, '--to', mysqlUrl(BACK), '--reject-dir', path.join(p.dir, 'rejects-my')], p.dir);
+    const genre = execSync(`mysql ${MY} -N -e "SELECT name FROM ${BACK}.genre WHERE genre_id = 1"`, { encoding: 'utf8' }).trim();
+    assert.equal(genre, "Rock 'n' Roll");
+    const second = await runSync(args, { cwd: p.dir });
+    assertProven(second);
+    assert.deepEqual(changes(second.summary), {});
   });
 });
