@@ -238,7 +238,7 @@ async function runSync(options: SyncRunOptions): Promise<SyncSummary> {
 export interface SyncOptions extends Omit<SyncRunOptions, 'source' | 'target' | 'userRules'>, TargetSpecOptions {
   /** postgres://…, mysql://…, sqlite:<path> or a SQLite file, d1:<database>. */
   from: string;
-  /** d1:<database> (local, or remote with `remote`) or sqlite:<path>: a target copy wrote. */
+  /** d1:<database> (local, or remote with `remote`), sqlite:<path>, or postgres://… / mysql://… from a d1: source (the way back): a target copy wrote. */
   to: string;
   /** flarelift.toml with the cast rules the copy used (default ./flarelift.toml when present). */
   configFile?: string;
