@@ -13,9 +13,9 @@ import type { TableMapping } from '../schema/mapping.js';
 import type { TargetTableReader } from '../targets/reader.js';
 import { canonicalKey, canonicalRow, EncodedRows } from '../verify/chunk-hash.js';
 import { compareKeys } from '../verify/key-compare.js';
-import { keyOf, readAhead } from '../verify/table-run.js';
+import { keyOf, readAhead, targetRange } from '../verify/table-run.js';
 import { decodeKey, encodeKey } from './copy-json.js';
-import { ChunkCaster, chunkChanges, deleteTail, syncChunks, targetRange, type SyncTableContext, type TableTally } from './sync-table.js';
+import { ChunkCaster, chunkChanges, deleteTail, syncChunks, type SyncTableContext, type TableTally } from './sync-table.js';
 
 export const DEFAULT_SINCE_MARGIN_SECONDS = 300;
 

@@ -14,15 +14,13 @@ import type { TargetCapabilities } from '../targets/target.js';
 import { EncodedRows } from '../verify/chunk-hash.js';
 import { rejectLookup, type TableRejects } from '../verify/reject-index.js';
 import { compareAt } from '../verify/row-diff.js';
-import { keyOf, readAhead } from '../verify/table-run.js';
+import { keyOf, readAhead, targetRange } from '../verify/table-run.js';
 import { Batcher } from './copy-batcher.js';
 import { encodeKey } from './copy-json.js';
 import type { SyncEventListener, SyncTableSummary } from './sync-events.js';
 
 /** Chunks whose target digest is computed while the source is read on (as verify). */
 const IN_FLIGHT = 2;
-/** Target rows a drill-down read may return beyond the source rows of its chunk before it pages. */
-const EXTRA_SLACK = 1_000;
 
 export interface SyncTableContext {
   snapshot: Snapshot;
@@ -107,18 +105,6 @@ export class ChunkCaster {
       this.last = row;
     }
     return rows;
-  }
-}
-
-/** The target rows of (lo, hi], paging when the target holds far more there than expected. */
-export async function targetRange(reader: TargetTableReader, keyIdx: number[], lo: SqliteValue[] | null, hi: SqliteValue[] | null, expected: number): Promise<TargetRow[]> {
-  const limit = expected + EXTRA_SLACK;
-  const rows: TargetRow[] = [];
-  for (let cursor = lo; ; ) {
-    const page = await reader.range(cursor, hi, limit);
-    for (const row of page) rows.push(row);
-    if (page.length < limit) return rows;
-    cursor = keyOf(page[page.length - 1], keyIdx);
   }
 }
 

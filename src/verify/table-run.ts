@@ -4,7 +4,7 @@ import type { TableMapping } from '../schema/mapping.js';
 import type { Snapshot } from '../sources/source.js';
 import { TableDifferences } from './differences.js';
 import type { TableRejects } from './reject-index.js';
-import type { TargetTableReader } from '../targets/reader.js';
+import type { TargetRow, TargetTableReader } from '../targets/reader.js';
 import { EncodedRows } from './chunk-hash.js';
 
 export interface TableRun {
@@ -40,6 +40,21 @@ export function newDifferences(run: TableRun): TableDifferences {
 
 /** The key tuple of a row (values in column order). */
 export const keyOf = (row: readonly SqliteValue[], keyIdx: readonly number[]): SqliteValue[] => keyIdx.map((i) => row[i]);
+
+/** Target rows a range read may return beyond the rows expected there before it pages. */
+const EXTRA_SLACK = 1_000;
+
+/** The target rows of (lo, hi], paging when the target holds far more there than expected. */
+export async function targetRange(reader: TargetTableReader, keyIdx: readonly number[], lo: SqliteValue[] | null, hi: SqliteValue[] | null, expected: number): Promise<TargetRow[]> {
+  const limit = expected + EXTRA_SLACK;
+  const rows: TargetRow[] = [];
+  for (let cursor = lo; ; ) {
+    const page = await reader.range(cursor, hi, limit);
+    for (const row of page) rows.push(row);
+    if (page.length < limit) return rows;
+    cursor = keyOf(page[page.length - 1], keyIdx);
+  }
+}
 
 /** A reader for a table the target lacks: it holds no rows. */
 export const EMPTY_TABLE: TargetTableReader = {

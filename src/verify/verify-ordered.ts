@@ -12,11 +12,9 @@ import type { SqliteValue } from '../casting/values.js';
 import { EncodedRows } from './chunk-hash.js';
 import { compareAt, diffChunk, type ChunkRows } from './row-diff.js';
 import { SourceCaster } from './source-rows.js';
-import { keyOf, newDifferences, readAhead, type TableOutcome, type TableRun } from './table-run.js';
+import { keyOf, newDifferences, targetRange, readAhead, type TableOutcome, type TableRun } from './table-run.js';
 import type { RangeRead, TargetRow } from '../targets/reader.js';
 
-/** Target rows a drill-down read may return beyond the source rows of its chunk before it pages. */
-const EXTRA_SLACK = 1_000;
 /** Chunks whose target digest is being computed while the source is read on. */
 const IN_FLIGHT = 2;
 
@@ -39,16 +37,7 @@ export async function verifyOrdered(run: TableRun): Promise<TableOutcome | 'orde
   const flights: Flight[] = [];
 
   /** Rows in (from, to], paging when the target holds far more rows there than the source. */
-  const readRange = async (from: SqliteValue[] | null, to: SqliteValue[] | null, expected: number): Promise<TargetRow[]> => {
-    const limit = expected + EXTRA_SLACK;
-    const rows: TargetRow[] = [];
-    for (let cursor = from; ; ) {
-      const page = await reader.range(cursor, to, limit);
-      for (const row of page) rows.push(row);
-      if (page.length < limit) return rows;
-      cursor = keyOf(page[page.length - 1], keyIdx);
-    }
-  };
+  const readRange = (from: SqliteValue[] | null, to: SqliteValue[] | null, expected: number): Promise<TargetRow[]> => targetRange(reader, keyIdx, from, to, expected);
 
   const land = async (f: Flight) => {
     const r = await f.read;

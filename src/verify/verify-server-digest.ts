@@ -26,12 +26,10 @@ import type { RangeRead, TargetRow } from '../targets/reader.js';
 import { EncodedRows } from './chunk-hash.js';
 import { compareAt, diffChunk, type ChunkRows } from './row-diff.js';
 import { SourceCaster } from './source-rows.js';
-import { keyOf, newDifferences, type TableOutcome, type TableRun } from './table-run.js';
+import { keyOf, newDifferences, targetRange, type TableOutcome, type TableRun } from './table-run.js';
 
 /** Chunks in flight: the source computes ahead while the target hashes behind. */
 const IN_FLIGHT = 3;
-/** Target rows a drill-down read may return beyond the source rows of its chunk before it pages. */
-const EXTRA_SLACK = 1_000;
 
 interface Flight {
   chunk: SourceChunk;
@@ -52,16 +50,7 @@ export async function verifyByServerDigests(run: TableRun, digests: ChunkDigests
   const flights: Flight[] = [];
 
   /** Rows in (from, to], paging when the target holds far more rows there than the source. */
-  const readRange = async (from: SqliteValue[] | null, to: SqliteValue[] | null, expected: number): Promise<TargetRow[]> => {
-    const limit = expected + EXTRA_SLACK;
-    const rows: TargetRow[] = [];
-    for (let cursor = from; ; ) {
-      const page = await reader.range(cursor, to, limit);
-      for (const row of page) rows.push(row);
-      if (page.length < limit) return rows;
-      cursor = keyOf(page[page.length - 1], keyIdx);
-    }
-  };
+  const readRange = (from: SqliteValue[] | null, to: SqliteValue[] | null, expected: number): Promise<TargetRow[]> => targetRange(reader, keyIdx, from, to, expected);
 
   /** Target rows after `from` (the last chunk's rows beyond the source's last row): all extra. */
   const extraAfter = async (from: SqliteValue[] | null) => {

@@ -4,11 +4,11 @@
 // takes go in, each other row becomes a reject with the database's own reason.
 import type { EngineValue } from '../../casting/inverse-functions.js';
 import { TransformError } from '../../casting/values.js';
-import type { Table } from '../../catalog/types.js';
 import { UserError } from '../../errors.js';
 import type { TableMapping } from '../../schema/mapping.js';
 import type { JournalEntry, RowFailure, SchemaSetup, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
 import { JOURNAL_TABLE, type DbLink } from './db-link.js';
+import { TargetTables } from './target-tables.js';
 import { planTable, type TablePlan } from './table-plan.js';
 
 /** The journal row that holds the triggers to create again (no table has an empty name). */
@@ -17,26 +17,20 @@ const META = '';
 const reason = (e: unknown): string => (e instanceof Error ? e.message.split('\n')[0] : String(e));
 
 export class DbSession implements TargetSession {
-  private catalog?: Map<string, Table>;
+  private readonly targetTables: TargetTables;
   private readonly plans = new Map<string, TablePlan>();
 
   constructor(
     private readonly link: DbLink,
     private readonly where: string,
-  ) {}
-
-  private async tables(refresh = false): Promise<Map<string, Table>> {
-    if (!this.catalog || refresh) {
-      const catalog = await this.link.source.introspect();
-      this.catalog = new Map(catalog.tables.map((t) => [t.name.toLowerCase(), t]));
-    }
-    return this.catalog;
+  ) {
+    this.targetTables = new TargetTables(link);
   }
 
   private async plan(m: TableMapping): Promise<TablePlan> {
     let p = this.plans.get(m.name);
     if (!p) {
-      const t = (await this.tables()).get(m.name.toLowerCase());
+      const t = (await this.targetTables.all()).get(m.name.toLowerCase());
       if (!t) throw new UserError(`${this.where} has no table ${m.name}: create it (the app's migrations) or copy into a fresh database`);
       p = planTable(m, t, this.link, this.where);
       this.plans.set(m.name, p);
@@ -75,7 +69,7 @@ export class DbSession implements TargetSession {
   }
 
   async state(names: readonly string[]): Promise<TargetState> {
-    const catalog = await this.tables(true);
+    const catalog = await this.targetTables.all(true);
     const tables = new Map<string, boolean>();
     for (const name of names) {
       const t = catalog.get(name.toLowerCase());
@@ -95,11 +89,11 @@ export class DbSession implements TargetSession {
   }
 
   async begin(setup: { schema?: SchemaSetup; entries: JournalEntry[]; tables: TableMapping[] }): Promise<void> {
-    const catalog = await this.tables();
+    const catalog = await this.targetTables.all();
     if (setup.schema) {
       // The SQLite DDL is D1's; the tables are made in this engine's types instead.
       for (const m of setup.tables) if (!catalog.has(m.name.toLowerCase())) await this.exec(this.link.createTable(m));
-      await this.tables(true);
+      await this.targetTables.all(true);
     }
     for (const m of setup.tables) await this.plan(m); // a missing column fails here, before any row
     await this.exec(

@@ -7,11 +7,11 @@
 import { CastRules } from '../../casting/rules.js';
 import type { SqliteValue } from '../../casting/values.js';
 import type { EngineValue, InverseFn } from '../../casting/inverse-functions.js';
-import type { Table } from '../../catalog/types.js';
 import { UserError } from '../../errors.js';
 import type { TableMapping } from '../../schema/mapping.js';
 import { SYNC_JOURNAL_TABLE, SYNC_STATE_TABLE, type SyncChange, type SyncEntry, type SyncSession, type SyncState } from '../sync-session.js';
 import { JOURNAL_TABLE, type DbLink } from './db-link.js';
+import { TargetTables } from './target-tables.js';
 import { findColumn, planTable, type TablePlan } from './table-plan.js';
 
 interface SyncPlan extends TablePlan {
@@ -22,7 +22,7 @@ interface SyncPlan extends TablePlan {
 }
 
 export class DbSync implements SyncSession {
-  private catalog?: Map<string, Table>;
+  private readonly targetTables: TargetTables;
   private readonly plans = new Map<string, SyncPlan>();
   /** One connection: transactions of tables synced side by side (--jobs) wait their turn. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -30,20 +30,14 @@ export class DbSync implements SyncSession {
   constructor(
     private readonly link: DbLink,
     private readonly where: string,
-  ) {}
-
-  private async tables(refresh = false): Promise<Map<string, Table>> {
-    if (!this.catalog || refresh) {
-      const catalog = await this.link.source.introspect();
-      this.catalog = new Map(catalog.tables.map((t) => [t.name.toLowerCase(), t]));
-    }
-    return this.catalog;
+  ) {
+    this.targetTables = new TargetTables(link);
   }
 
   private async plan(m: TableMapping): Promise<SyncPlan> {
     let p = this.plans.get(m.name);
     if (!p) {
-      const t = (await this.tables()).get(m.name.toLowerCase());
+      const t = (await this.targetTables.all()).get(m.name.toLowerCase());
       if (!t) throw new UserError(`${this.where} has no table ${m.name}: sync brings a copied target up to date — run flarelift copy first`);
       const base = planTable(m, t, this.link, this.where);
       const rules = CastRules.combine([], this.link.source.castRules);
@@ -95,7 +89,7 @@ export class DbSync implements SyncSession {
   }
 
   async state(): Promise<SyncState> {
-    const catalog = await this.tables(true);
+    const catalog = await this.targetTables.all(true);
     const marks = new Map<string, string>();
     if (catalog.has(SYNC_STATE_TABLE)) for (const [name, mark] of await this.link.query(`SELECT name, mark FROM ${SYNC_STATE_TABLE}`)) marks.set(String(name), String(mark));
     const journal = catalog.has(SYNC_JOURNAL_TABLE)
