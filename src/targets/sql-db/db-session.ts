@@ -8,6 +8,7 @@ import { UserError } from '../../errors.js';
 import type { TableMapping } from '../../schema/mapping.js';
 import type { JournalEntry, RowFailure, SchemaSetup, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
 import { JOURNAL_TABLE, type DbLink } from './db-link.js';
+import { OneConnection } from './one-connection.js';
 import { TargetTables } from './target-tables.js';
 import { planTable, type TablePlan } from './table-plan.js';
 
@@ -18,6 +19,7 @@ const reason = (e: unknown): string => (e instanceof Error ? e.message.split('\n
 
 export class DbSession implements TargetSession {
   private readonly targetTables: TargetTables;
+  private readonly connection: OneConnection;
   private readonly plans = new Map<string, TablePlan>();
 
   constructor(
@@ -25,6 +27,7 @@ export class DbSession implements TargetSession {
     private readonly where: string,
   ) {
     this.targetTables = new TargetTables(link);
+    this.connection = new OneConnection(link);
   }
 
   private async plan(m: TableMapping): Promise<TablePlan> {
@@ -42,26 +45,9 @@ export class DbSession implements TargetSession {
     await this.link.query(sql, params);
   }
 
-  /** The tail of the transactions queued on the one connection (copy --jobs writes tables side by side). */
-  private queue: Promise<unknown> = Promise.resolve();
-
+  /** Transactions on the one connection wait their turn (copy --jobs writes tables side by side). */
   private transaction<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.runTransaction(work));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async runTransaction<T>(work: () => Promise<T>): Promise<T> {
-    await this.exec('BEGIN');
-    try {
-      for (const s of this.link.loadSettings) await this.exec(s);
-      const result = await work();
-      await this.exec('COMMIT');
-      return result;
-    } catch (e) {
-      await this.exec('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+    return this.connection.transaction(work);
   }
 
   private save(e: JournalEntry): Promise<void> {

@@ -11,6 +11,7 @@ import { UserError } from '../../errors.js';
 import type { TableMapping } from '../../schema/mapping.js';
 import { SYNC_JOURNAL_TABLE, SYNC_STATE_TABLE, type SyncChange, type SyncEntry, type SyncSession, type SyncState } from '../sync-session.js';
 import { JOURNAL_TABLE, type DbLink } from './db-link.js';
+import { OneConnection } from './one-connection.js';
 import { TargetTables } from './target-tables.js';
 import { findColumn, planTable, type TablePlan } from './table-plan.js';
 
@@ -25,13 +26,14 @@ export class DbSync implements SyncSession {
   private readonly targetTables: TargetTables;
   private readonly plans = new Map<string, SyncPlan>();
   /** One connection: transactions of tables synced side by side (--jobs) wait their turn. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly connection: OneConnection;
 
   constructor(
     private readonly link: DbLink,
     private readonly where: string,
   ) {
     this.targetTables = new TargetTables(link);
+    this.connection = new OneConnection(link);
   }
 
   private async plan(m: TableMapping): Promise<SyncPlan> {
@@ -57,24 +59,11 @@ export class DbSync implements SyncSession {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.connection.exclusive(work);
   }
 
   private transaction<T>(work: () => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      await this.exec('BEGIN');
-      try {
-        for (const s of this.link.loadSettings) await this.exec(s);
-        const result = await work();
-        await this.exec('COMMIT');
-        return result;
-      } catch (e) {
-        await this.exec('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
-    });
+    return this.connection.transaction(work);
   }
 
   private save(e: SyncEntry): Promise<void> {
@@ -154,7 +143,7 @@ export class DbSync implements SyncSession {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.connection.idle();
     await this.link.unlock().catch(() => undefined);
     await this.link.close();
   }
