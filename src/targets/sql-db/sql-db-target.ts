@@ -24,6 +24,17 @@ export function sqlDbTarget(engine: 'postgres' | 'mysql', url: string): Target {
   };
   /** Sync sessions of this target open in this process (they hold the writer lock). */
   let syncing = 0;
+  /** The writing connection, holding the writer lock (refused in one line when another holds it). */
+  const lockedLink = async () => {
+    const link = await connect(engine, url);
+    try {
+      if (!(await link.tryLock())) throw new UserError(`${where} is being written by another flarelift (it holds the ${lockKind} on the database): wait for it to finish`);
+    } catch (e) {
+      await link.close();
+      throw e;
+    }
+    return link;
+  };
   return {
     kind: engine,
     description: where,
@@ -32,25 +43,13 @@ export function sqlDbTarget(engine: 'postgres' | 'mysql', url: string): Target {
     // it), held on the writing connection for the run and gone with it, even after kill -9.
     async open() {
       const { DbSession } = await import('./db-session.js');
-      const link = await connect(engine, url);
-      try {
-        if (!(await link.tryLock())) throw new UserError(`${where} is being written by another flarelift (it holds the ${lockKind} on the database): wait for it to finish`);
-      } catch (e) {
-        await link.close();
-        throw e;
-      }
+      const link = await lockedLink();
       return new DbSession(link, where);
     },
     // The same writer lock as copy's; the session's changes go through the inverse transforms.
     async sync() {
       const { DbSync } = await import('./db-sync.js');
-      const link = await connect(engine, url);
-      try {
-        if (!(await link.tryLock())) throw new UserError(`${where} is being written by another flarelift (it holds the ${lockKind} on the database): wait for it to finish`);
-      } catch (e) {
-        await link.close();
-        throw e;
-      }
+      const link = await lockedLink();
       syncing++;
       const session = new DbSync(link, where);
       const close = session.close.bind(session);
