@@ -53,11 +53,11 @@ export class Wrangler {
   ) {}
 
   /** Runs wrangler with `args`; a non-zero exit becomes a UserError quoting wrangler's last error line. */
-  run(args: string[], what: string): Promise<WranglerResult> {
+  run(args: string[], what: string, signal?: AbortSignal): Promise<WranglerResult> {
     // Unattended calls: no telemetry prompt or upload unless the user asked for it.
     const env = { ...process.env, WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? 'false' };
     return new Promise((resolve, reject) => {
-      execFile(this.executable, args, { cwd: this.cwd, env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      execFile(this.executable, args, { cwd: this.cwd, env, maxBuffer: 256 * 1024 * 1024, signal }, (error, stdout, stderr) => {
         if (!error) return resolve({ stdout, stderr });
         const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.replace(ANSI_COLOR, '').trim());
         const reason = lines.filter((l) => /error|✘|failed/i.test(l)).pop() ?? lines.filter(Boolean).pop() ?? error.message;
@@ -67,8 +67,8 @@ export class Wrangler {
   }
 
   /** `wrangler d1 execute … --json --command <sql>`: the rows of each statement (separated by ';'). */
-  async queryAll(baseArgs: string[], sql: string, what: string): Promise<Record<string, unknown>[][]> {
-    const { stdout } = await this.run([...baseArgs, '--json', '--command', sql], what);
+  async queryAll(baseArgs: string[], sql: string, what: string, signal?: AbortSignal): Promise<Record<string, unknown>[][]> {
+    const { stdout } = await this.run([...baseArgs, '--json', '--command', sql], what, signal);
     let parsed: unknown;
     try {
       parsed = JSON.parse(stdout.slice(stdout.indexOf('[')));
@@ -79,8 +79,8 @@ export class Wrangler {
   }
 
   /** The rows of the last statement. */
-  async query(baseArgs: string[], sql: string, what: string): Promise<Record<string, unknown>[]> {
-    const all = await this.queryAll(baseArgs, sql, what);
+  async query(baseArgs: string[], sql: string, what: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+    const all = await this.queryAll(baseArgs, sql, what, signal);
     return all[all.length - 1] ?? [];
   }
 }

@@ -40,6 +40,11 @@ export class SqliteSession implements TargetSession {
   private readonly journal: SqliteJournal;
   private readonly inserters = new Map<string, Inserter>();
   private readonly originalJournalMode: string;
+  /** Rows this session refused per table: `after` entries count on without them (see WriteBatch). */
+  private readonly refused = new Map<string, number>();
+  readonly pipelined = true;
+  /** Set once a batch is rolled back: a later batch (already sent, pipelined) must not commit past it. */
+  private broken?: Error;
 
   constructor(
     readonly db: Database.Database,
@@ -85,13 +90,14 @@ export class SqliteSession implements TargetSession {
         this.journal.save({ table: table.name, lastKey: null, read: 0, written: 0, rejected: 0, done: false });
       })(),
     );
+    this.refused.delete(table.name);
   }
 
   async write(batch: WriteBatch): Promise<JournalEntry> {
     return guardWrite(this.options.where, () => {
       const failures = this.writeRows(batch.table, batch.rows);
       try {
-        if (failures.length > 0) batch.onFailures(failures);
+        if (failures.length > 0 || batch.confirm) batch.onFailures(failures);
       } catch (e) {
         this.rollbackRows();
         throw e;
@@ -102,6 +108,7 @@ export class SqliteSession implements TargetSession {
 
   /** Opens the batch's transaction and inserts; the caller commits (commitRows) or rolls back. */
   writeRows(table: TableShape, rows: SqliteValue[][]): RowFailure[] {
+    if (this.broken) throw this.broken;
     const inserter = this.inserterFor(table);
     this.db.prepare('BEGIN').run();
     try {
@@ -114,9 +121,10 @@ export class SqliteSession implements TargetSession {
     }
   }
 
-  /** Saves the entry (the `refused` rows moved from written to rejected) and commits with it. */
+  /** Saves the entry (every row this session refused in the table moved from written to rejected) and commits with it. */
   commitRows(after: JournalEntry, refused: number): JournalEntry {
-    const committed: JournalEntry = { ...after, written: after.written - refused, rejected: after.rejected + refused };
+    const total = (this.refused.get(after.table) ?? 0) + refused;
+    const committed: JournalEntry = { ...after, written: after.written - total, rejected: after.rejected + total };
     try {
       this.journal.save(committed);
       this.db.prepare('COMMIT').run();
@@ -124,6 +132,7 @@ export class SqliteSession implements TargetSession {
       this.rollbackRows();
       throw e;
     }
+    if (total > 0) this.refused.set(after.table, total);
     return committed;
   }
 
@@ -133,6 +142,7 @@ export class SqliteSession implements TargetSession {
   }
 
   rollbackRows(): void {
+    this.broken ??= new Error('an earlier batch was not written: this copy takes no more batches (run it again with --resume)');
     if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
   }
 

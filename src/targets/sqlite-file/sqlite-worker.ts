@@ -1,7 +1,9 @@
 // The writer thread: hosts the SqliteSession of a copy, so that inserting (about a third of a
-// copy's work, measured) runs beside the main thread's reading and casting. Requests arrive one
-// at a time (the main side serializes them); a batch with refused rows waits, transaction open,
-// until the main thread has put them in the reject file and says 'commit'.
+// copy's work, measured) runs beside the main thread's reading and casting. Requests are handled
+// in the order they arrive; the main side sends the next batch while this one is written, so the
+// thread never waits for it. A batch with refused rows (or rejects of its own to record first:
+// `confirm`) waits, transaction open, until the main thread has put them in the reject file and
+// says 'commit'; requests arriving meanwhile are held until then.
 import { parentPort } from 'node:worker_threads';
 import { isUserError } from '../../errors.js';
 import type { JournalEntry, SchemaSetup } from '../target.js';
@@ -15,7 +17,7 @@ export type WorkerRequest =
   | { id: number; op: 'state'; tables: string[] }
   | { id: number; op: 'begin'; setup: { schema?: SchemaSetup; entries: JournalEntry[] } }
   | { id: number; op: 'restart'; table: TableShape }
-  | { id: number; op: 'write'; table: TableShape; rows: SqliteValue[][]; after: JournalEntry }
+  | { id: number; op: 'write'; table: TableShape; rows: SqliteValue[][]; after: JournalEntry; confirm?: boolean }
   | { id: number; op: 'commit' }
   | { id: number; op: 'rollback' }
   | { id: number; op: 'finish'; tables: TableShape[] }
@@ -37,7 +39,8 @@ export type WorkerReply =
 let session: SqliteSession | undefined;
 let waiting: { after: JournalEntry; refused: number } | undefined;
 
-async function handle(m: WorkerRequest): Promise<unknown> {
+/** The hot requests (write, commit) answer synchronously, so a reply never waits behind the next batch. */
+function handle(m: WorkerRequest): unknown {
   if (m.op === 'open') {
     session = openSqliteSession(m.options);
     return undefined;
@@ -54,7 +57,7 @@ async function handle(m: WorkerRequest): Promise<unknown> {
       const inserting = stageClock();
       const failures = session.guard(() => session!.writeRows(m.table, m.rows));
       endStage('writer-insert', inserting);
-      if (failures.length === 0) {
+      if (failures.length === 0 && !m.confirm) {
         const committing = stageClock();
         const committed = session.guard(() => session!.commitRows(m.after, 0));
         endStage('writer-commit', committing);
@@ -80,22 +83,48 @@ async function handle(m: WorkerRequest): Promise<unknown> {
     case 'stages':
       return stageTotals();
     case 'close':
-      await session.close();
-      return undefined;
+      return session.close();
   }
 }
 
 const WAIT = Symbol('wait for commit');
 
+/** Requests that arrived while a batch waits for 'commit' or 'rollback', or behind those. */
+const held: WorkerRequest[] = [];
+
 parentPort!.on('message', (m: WorkerRequest) => {
-  handle(m).then(
-    (value) => {
-      if (value !== WAIT) parentPort!.postMessage({ id: m.id, ok: true, value } satisfies WorkerReply);
-    },
-    (e: unknown) => {
-      const err = e as { message?: string; code?: unknown };
-      const error: WorkerError = { message: err?.message ?? String(e), code: typeof err?.code === 'string' ? err.code : undefined, user: isUserError(e) };
-      parentPort!.postMessage({ id: m.id, ok: false, error } satisfies WorkerReply);
-    },
-  );
+  if ((waiting || held.length > 0) && m.op !== 'commit' && m.op !== 'rollback') {
+    held.push(m);
+    return;
+  }
+  dispatch(m);
+  if (!waiting && held.length > 0) setImmediate(drain);
 });
+
+/** One held request per turn: its reply (and the commit's) go out before the next batch is written. */
+function drain(): void {
+  if (waiting || held.length === 0) return;
+  dispatch(held.shift()!);
+  if (!waiting && held.length > 0) setImmediate(drain);
+}
+
+function reply(id: number, value: unknown): void {
+  if (value !== WAIT) parentPort!.postMessage({ id, ok: true, value } satisfies WorkerReply);
+}
+
+function fail(id: number, e: unknown): void {
+  const err = e as { message?: string; code?: unknown };
+  const error: WorkerError = { message: err?.message ?? String(e), code: typeof err?.code === 'string' ? err.code : undefined, user: isUserError(e) };
+  parentPort!.postMessage({ id, ok: false, error } satisfies WorkerReply);
+}
+
+function dispatch(m: WorkerRequest): void {
+  let value: unknown;
+  try {
+    value = handle(m);
+  } catch (e) {
+    return fail(m.id, e);
+  }
+  if (value instanceof Promise) value.then((v) => reply(m.id, v), (e: unknown) => fail(m.id, e));
+  else reply(m.id, value);
+}
