@@ -41,6 +41,26 @@ export function findWrangler(projectDir: string, cwd: string = process.cwd()): s
 // wrangler colours its errors; the message is quoted without the escape codes.
 const ANSI_COLOR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
+/**
+ * Runs beside the copy (`node -e`, so no module to resolve from a build or the sources): starts
+ * wrangler in a process group of its own and, when flarelift goes away without waiting for it
+ * (SIGKILL closes this process's stdin) or stops it (SIGTERM), kills that group: wrangler and the
+ * workerd it started. Without it a wrangler read-back outlived a killed copy, and one whose
+ * directory was then deleted was seen spinning at 3 GB.
+ */
+const WATCHDOG = `
+const { spawn } = require('node:child_process');
+const [cmd, ...args] = process.argv.slice(1);
+const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+const killGroup = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch {} process.exit(1); };
+process.stdin.on('end', killGroup);
+process.stdin.on('error', killGroup);
+process.stdin.resume();
+process.on('SIGTERM', killGroup);
+child.on('error', (e) => { process.stderr.write(String(e && e.message) + '\\n'); process.exit(1); });
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+`;
+
 export interface WranglerResult {
   stdout: string;
   stderr: string;
@@ -52,12 +72,17 @@ export class Wrangler {
     private readonly cwd: string,
   ) {}
 
-  /** Runs wrangler with `args`; a non-zero exit becomes a UserError quoting wrangler's last error line. */
+  /**
+   * Runs wrangler with `args`; a non-zero exit becomes a UserError quoting wrangler's last error
+   * line. With a `signal` (a run beside other work, which may be stopped or killed) it runs under
+   * the watchdog above, so it never outlives flarelift.
+   */
   run(args: string[], what: string, signal?: AbortSignal): Promise<WranglerResult> {
     // Unattended calls: no telemetry prompt or upload unless the user asked for it.
     const env = { ...process.env, WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? 'false' };
+    const [file, argv] = signal ? [process.execPath, ['-e', WATCHDOG, '--', this.executable, ...args]] : [this.executable, args];
     return new Promise((resolve, reject) => {
-      execFile(this.executable, args, { cwd: this.cwd, env, maxBuffer: 256 * 1024 * 1024, signal }, (error, stdout, stderr) => {
+      execFile(file, argv, { cwd: this.cwd, env, maxBuffer: 256 * 1024 * 1024, signal }, (error, stdout, stderr) => {
         if (!error) return resolve({ stdout, stderr });
         const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.replace(ANSI_COLOR, '').trim());
         const reason = lines.filter((l) => /error|✘|failed/i.test(l)).pop() ?? lines.filter(Boolean).pop() ?? error.message;
