@@ -69,18 +69,26 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
   };
 }
 
+/** Start wrangler's read-back when the copy is estimated to end within this long (see below). */
+const READ_BACK_LEAD_MS = 3_500;
+
 /**
- * The writer session plus the proof that wrangler opens the same file: as soon as this copy's
- * journal is in the file (after `begin`, or found by `state` when resuming), wrangler is asked
- * which tables it sees there, while the rows are still being written (a WAL reader does not
- * block the writer). Starting wrangler and its workerd takes about 2 s, mostly CPU the copy
- * leaves idle; asked at the end, as before, it was 2 s added to every copy. `finish` waits for
- * the answer before it checkpoints and drops the journal.
+ * The writer session plus the proof that wrangler opens the same file: wrangler is asked which
+ * tables it sees there, and this copy's journal and tables must be among them. Starting wrangler
+ * and its workerd takes about 2 s, which used to follow every copy; now it starts while the last
+ * rows are written. workerd's query needs the file's write lock, which the writer holds almost
+ * all the time, and waits up to 5 s for it (its busy timeout): so wrangler starts when the copy
+ * is estimated (rows left over the rows per second so far) to end within READ_BACK_LEAD_MS, and
+ * its query lands about when the writer stops. If it still found the file busy, it is asked again
+ * once the rows are in, as before. `finish` waits for the answer before it drops the journal.
  */
 class WranglerCheckedSession implements TargetSession {
   private check?: Promise<string>;
   private readonly stop = new AbortController();
-  private expected: string[] = [];
+  private tables: string[] = [];
+  private readonly totals = new Map<string, number>();
+  private readonly done = new Map<string, number>();
+  private firstWrite?: { at: number; rows: number };
   readonly pipelined = true;
 
   constructor(
@@ -92,26 +100,42 @@ class WranglerCheckedSession implements TargetSession {
 
   async state(tables: readonly string[]): Promise<TargetState> {
     const state = await this.session.state(tables);
-    if (state.journal) this.startCheck(state.journal.map((e) => e.table));
+    if (state.journal) {
+      this.tables = state.journal.map((e) => e.table);
+      for (const e of state.journal) this.done.set(e.table, e.read);
+    }
     return state;
   }
 
   async begin(setup: { schema?: SchemaSetup; entries: JournalEntry[]; tables: TableMapping[] }): Promise<void> {
     await this.session.begin(setup);
-    this.startCheck(setup.entries.map((e) => e.table));
+    this.tables = setup.entries.map((e) => e.table);
+  }
+
+  expect(table: string, rows: number): void {
+    this.totals.set(table, rows);
   }
 
   restart(table: TableMapping): Promise<void> {
+    this.done.set(table.name, 0);
     return this.session.restart(table);
   }
 
   write(batch: WriteBatch): Promise<JournalEntry> {
+    this.done.set(batch.after.table, batch.after.read);
+    if (batch.after.done) this.totals.set(batch.after.table, batch.after.read);
+    if (!this.check) this.maybeStartCheck();
     return this.session.write(batch);
   }
 
-  async finish(tables: TableMapping[], notify?: (message: string) => void): Promise<TargetReport> {
-    this.startCheck(tables.map((t) => t.name));
-    const note = await this.check!;
+  async finish(tables: TableMapping[]): Promise<TargetReport> {
+    let note: string;
+    try {
+      note = await (this.check ?? this.readBack(tables.map((t) => t.name)));
+    } catch (e) {
+      if (!this.check || this.stop.signal.aborted || (e instanceof UserError && e.message.includes('does not see'))) throw e;
+      note = await this.readBack(tables.map((t) => t.name)); // the early attempt found the file busy
+    }
     const report = await this.session.finish(tables);
     report.notes.push(note);
     return report;
@@ -123,26 +147,45 @@ class WranglerCheckedSession implements TargetSession {
     await this.session.close();
   }
 
-  private startCheck(tables: readonly string[]): void {
-    if (this.check) return;
-    this.expected = [JOURNAL_TABLE, ...tables];
-    this.check = this.readBack();
+  /** Starts the read-back once every table's size is known and the rest should take under READ_BACK_LEAD_MS. */
+  private maybeStartCheck(): void {
+    if (!this.wrangler || this.tables.length === 0) return;
+    let left = 0;
+    let read = 0;
+    for (const t of this.tables) {
+      const total = this.totals.get(t);
+      if (total === undefined) return;
+      const done = this.done.get(t) ?? 0;
+      left += Math.max(0, total - done);
+      read += done;
+    }
+    const now = Date.now();
+    if (!this.firstWrite) {
+      this.firstWrite = { at: now, rows: read };
+      return;
+    }
+    const rows = read - this.firstWrite.rows;
+    if (rows <= 0) return;
+    const eta = (left * (now - this.firstWrite.at)) / rows;
+    if (eta > READ_BACK_LEAD_MS) return;
+    this.check = this.readBack(this.tables);
     this.check.catch(() => undefined); // awaited by finish(); never unhandled meanwhile
   }
 
   /** Asks wrangler for the file's tables: this copy's journal and every table it writes must be there. */
-  private async readBack(): Promise<string> {
+  private async readBack(tables: readonly string[]): Promise<string> {
     if (!this.wrangler) return 'not read back through wrangler: no wrangler found (install it in the Worker project)';
+    const expected = [JOURNAL_TABLE, ...tables];
     const sql = `SELECT name FROM sqlite_master WHERE type = 'table'`;
     const rows = await this.wrangler.query(this.executeArgs, sql, 'reading the local D1 back', this.stop.signal);
     const seen = new Set(rows.map((r) => String(r.name).toLowerCase()));
-    const missing = this.expected.filter((t) => !seen.has(t.toLowerCase()));
+    const missing = expected.filter((t) => !seen.has(t.toLowerCase()));
     if (missing.length > 0) {
       throw new UserError(
         `wrangler does not see ${missing.join(', ')} in the local D1 it opens, where the file written holds them: ` +
           `the local D1 path is not the one wrangler uses (check --config and --persist-to)`,
       );
     }
-    return `${this.created ? 'created the local D1 file; ' : ''}wrangler reads the same file: it sees this copy's ${this.expected.length - 1} table(s) and journal`;
+    return `${this.created ? 'created the local D1 file; ' : ''}wrangler reads the same file: it sees this copy's ${tables.length} table(s) and journal`;
   }
 }
