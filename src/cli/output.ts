@@ -8,8 +8,19 @@ export interface Output {
   readonly interactive: boolean;
 }
 
+// A reader that went away (`flarelift copy … | head`) must not end the work with a stack trace:
+// what is left to print is dropped and the command finishes, its exit code telling how it went.
+let closed = { out: false, err: false };
+const dropWhenClosed = (stream: NodeJS.WriteStream, which: 'out' | 'err') =>
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = { ...closed, [which]: true };
+  });
+dropWhenClosed(process.stdout, 'out');
+dropWhenClosed(process.stderr, 'err');
+
 export const processOutput: Output = {
-  out: (text) => process.stdout.write(redactSecrets(text) + '\n'),
-  err: (text) => process.stderr.write(redactSecrets(text) + '\n'),
+  out: (text) => void (closed.out || process.stdout.write(redactSecrets(text) + '\n')),
+  err: (text) => void (closed.err || process.stderr.write(redactSecrets(text) + '\n')),
   interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
 };
