@@ -71,17 +71,18 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
 }
 
 /** Start wrangler's read-back when the copy is estimated to end within this long (see below). */
-const READ_BACK_LEAD_MS = 3_500;
+const READ_BACK_LEAD_MS = 1_000;
 
 /**
  * The writer session plus the proof that wrangler opens the same file: wrangler is asked which
  * tables it sees there, and this copy's journal and tables must be among them. Starting wrangler
- * and its workerd takes about 2 s, which used to follow every copy; now it starts while the last
- * rows are written. workerd's query needs the file's write lock, which the writer holds almost
- * all the time, and waits up to 5 s for it (its busy timeout): so wrangler starts when the copy
- * is estimated (rows left over the rows per second so far) to end within READ_BACK_LEAD_MS, and
- * its query lands about when the writer stops. If it still found the file busy, it is asked again
- * once the rows are in, as before. `finish` waits for the answer before it drops the journal.
+ * and its workerd takes 2 s or more, which used to follow every copy; now it starts while the
+ * last rows are written. workerd's query takes the file's write lock and does not wait for it
+ * (measured: SQLITE_BUSY at once while another connection holds it), and the writer holds it
+ * almost all the time: so wrangler starts when the copy is estimated (rows left over the rows per
+ * second so far) to end within READ_BACK_LEAD_MS, shorter than wrangler's own start, and its query
+ * lands just after the last batch. If it still found the file busy, it is asked again once the
+ * rows are in, as before. `finish` waits for the answer before it drops the journal.
  */
 class WranglerCheckedSession implements TargetSession {
   private check?: Promise<string>;
