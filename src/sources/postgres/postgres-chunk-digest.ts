@@ -39,8 +39,8 @@ interface Rendered {
 // The row is one chain of `||` (textcat, and anytextcat for a number) rather than concat():
 // concat() calls every argument's output function again, and the CASE that tells NULL apart is
 // left out for a NOT NULL column. Measured on the 9-column bench table (PostgreSQL's own CPU,
-// 1,000,000 rows in chunks of 10,000): 4.4 s with concat() and a CASE per value, 2.8-3.2 s so
-// (each figure on a loaded machine; the ratio is what held from run to run).
+// 1,000,000 rows in chunks of 10,000): 4.1-4.5 s with concat() and a CASE per value, 2.5-3.0 s as
+// one chain with uuid's constant length (a loaded machine: the ratio held from run to run).
 // octet_length: SQLite's side counts the same UTF-8 bytes (length() would scan for characters).
 const TEXT: Rendered = { inner: (x) => `${x}::text`, outer: (v) => `'T' || octet_length(${v}) || ':' || ${v}`, strict: true };
 /** uuid_out always writes 36 ASCII characters: the length is known without octet_length(). */
