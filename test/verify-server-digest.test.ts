@@ -45,6 +45,12 @@ const SETUP = [
   `INSERT INTO words VALUES ('B', 1), ('a', 2), ('é', 3), ('Z', 4), ('ä', 5), ('a b', 6), ('ab', 7), ('😀', 8), ('', 9)`,
   `CREATE TABLE pairs (a integer, b varchar(10), c text, PRIMARY KEY (a, b))`,
   `INSERT INTO pairs SELECT g % 3, 'k' || (g % 7), 'v' || g FROM generate_series(1, 21) g`,
+  // NOT NULL columns are rendered without a NULL test (postgres-chunk-digest.ts): the same text.
+  `CREATE TABLE strict (id integer PRIMARY KEY, t text NOT NULL, u uuid NOT NULL, b boolean NOT NULL, ts timestamptz NOT NULL,
+     tn timestamp NOT NULL, d date NOT NULL, n numeric(10,2) NOT NULL, j jsonb NOT NULL, bin bytea NOT NULL, i bigint NOT NULL, m mood NOT NULL)`,
+  `INSERT INTO strict VALUES
+     (1, '', '00000000-0000-0000-0000-000000000000', false, '0001-01-01 00:00:00+00', '9999-12-31 23:59:59.999999', '0001-01-01', 0, '{}', '\\x', -9007199254740991, 'sad'),
+     (2, 'T4:abcd N i1', 'C4CA4238-A0B9-2382-0DCC-509A6F75849B', false, '2020-06-30 12:34:56.5+02', '1970-01-01 00:00:00.000001', '2020-02-29', -1.50, '{"a": "ü"}', '\\x00ff', 9007199254740991, 'happy')`,
   `CREATE TABLE floaty (id integer PRIMARY KEY, r double precision)`,
   `INSERT INTO floaty VALUES (1, 0.1), (2, 1e300), (3, NULL)`,
 ];
@@ -92,7 +98,7 @@ describe('verify with server-side chunk digests (PostgreSQL into SQLite)', () =>
             assert.equal(chunks[0].rows, mine.rows, `${m.name}: rows`);
             seen.set(m.name, chunks[0].digest === mine.digest);
           }
-          assert.deepEqual(Object.fromEntries(seen), { edge: true, odd: false, words: true, pairs: true });
+          assert.deepEqual(Object.fromEntries(seen), { edge: true, odd: false, words: true, pairs: true, strict: true });
         } finally {
           await snapshot.close();
         }
@@ -126,6 +132,7 @@ describe('verify with server-side chunk digests (PostgreSQL into SQLite)', () =>
       db.prepare(`INSERT INTO words VALUES ('aa', 10)`).run(); // between two keys
       db.prepare(`INSERT INTO pairs VALUES (9, 'zz', 'after the last key')`).run(); // after the last key
       db.prepare(`UPDATE pairs SET c = 'v1 ' WHERE a = 1 AND b = 'k1'`).run();
+      db.prepare(`UPDATE strict SET b = 1 WHERE id = 2`).run(); // a NOT NULL boolean flipped
     } finally {
       db.close();
     }
@@ -135,7 +142,7 @@ describe('verify with server-side chunk digests (PostgreSQL into SQLite)', () =>
     const by = new Map(summary.tables.map((t) => [t.name, t]));
     assert.deepEqual(
       Object.fromEntries([...by].map(([n, t]) => [n, [t.missing, t.extra, t.changed]])),
-      { edge: [1, 0, 5], odd: [0, 0, 1], words: [0, 1, 0], pairs: [0, 1, 1], floaty: [0, 0, 0] },
+      { edge: [1, 0, 5], odd: [0, 0, 1], words: [0, 1, 0], pairs: [0, 1, 1], strict: [0, 0, 1], floaty: [0, 0, 0] },
     );
     const keys = readFailures(failures).map((r) => `${r.table}:${r.kind}:${JSON.stringify(r.key)}`).sort();
     assert.deepEqual(keys, [
@@ -148,6 +155,7 @@ describe('verify with server-side chunk digests (PostgreSQL into SQLite)', () =>
       'odd:changed:{"id":1}',
       'pairs:changed:{"a":1,"b":"k1"}',
       'pairs:extra:{"a":9,"b":"zz"}',
+      'strict:changed:{"id":2}',
       'words:extra:{"w":"aa"}',
     ]);
   });

@@ -27,14 +27,26 @@ const TEXT_KEY_TYPES = new Set(['text', 'varchar', 'uuid']);
 interface Rendered {
   /** What the fenced inner SELECT computes once per row, from the column. */
   inner: (x: string) => string;
-  /** The row text of that value, from the inner output `v`. */
+  /** The row text of a value `v` (the inner output) known not to be NULL. */
   outer: (v: string) => string;
+  /**
+   * True when outer() is NULL exactly when its value is (a chain of `||`), so coalesce(outer, 'N')
+   * renders a nullable column; otherwise a CASE tests for NULL first.
+   */
+  strict: boolean;
 }
 
+// The row is one chain of `||` (textcat, and anytextcat for a number) rather than concat():
+// concat() calls every argument's output function again, and the CASE that tells NULL apart is
+// left out for a NOT NULL column. Measured on the 9-column bench table (PostgreSQL's own CPU,
+// 1,000,000 rows in chunks of 10,000): 4.1-4.5 s with concat() and a CASE per value, 2.5-3.0 s as
+// one chain with uuid's constant length (a loaded machine: the ratio held from run to run).
 // octet_length: SQLite's side counts the same UTF-8 bytes (length() would scan for characters).
-const TEXT: Rendered = { inner: (x) => `${x}::text`, outer: (v) => `CASE WHEN ${v} IS NULL THEN 'N' ELSE concat('T', octet_length(${v}), ':', ${v}) END` };
-const INTEGER: Rendered = { inner: (x) => `${x}::text`, outer: (v) => `coalesce('i' || ${v}, 'N')` };
-const BOOLEAN: Rendered = { inner: (x) => x, outer: (v) => `CASE WHEN ${v} IS NULL THEN 'N' WHEN ${v} THEN 'i1' ELSE 'i0' END` };
+const TEXT: Rendered = { inner: (x) => `${x}::text`, outer: (v) => `'T' || octet_length(${v}) || ':' || ${v}`, strict: true };
+/** uuid_out always writes 36 ASCII characters: the length is known without octet_length(). */
+const UUID: Rendered = { inner: (x) => `${x}::text`, outer: (v) => `'T36:' || ${v}`, strict: true };
+const INTEGER: Rendered = { inner: (x) => `${x}::text`, outer: (v) => `'i' || ${v}`, strict: true };
+const BOOLEAN: Rendered = { inner: (x) => x, outer: (v) => `CASE WHEN ${v} THEN 'i1' ELSE 'i0' END`, strict: false };
 
 /** isoTimestamp() with six fraction digits: its fast path for the years 0001-9999, '!' outside them. */
 function timestamp(zone: boolean): Rendered {
@@ -44,17 +56,25 @@ function timestamp(zone: boolean): Rendered {
   const text = (v: string) => (zone ? `to_char(${v} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `to_char(${v}, 'YYYY-MM-DD"T"HH24:MI:SS.US')`);
   return {
     inner: (x) => x,
-    outer: (v) => `CASE WHEN ${v} IS NULL THEN 'N' WHEN ${v} >= ${lo} AND ${v} < ${hi} THEN '${zone ? 'T27:' : 'T26:'}' || ${text(v)} ELSE '!' END`,
+    outer: (v) => `CASE WHEN ${v} >= ${lo} AND ${v} < ${hi} THEN '${zone ? 'T27:' : 'T26:'}' || ${text(v)} ELSE '!' END`,
+    strict: false,
   };
 }
 
 /** toDateText() for the years 0001-9999 (YYYY-MM-DD), '!' outside them. */
 const DATE: Rendered = {
   inner: (x) => x,
-  outer: (v) => `CASE WHEN ${v} IS NULL THEN 'N' WHEN ${v} >= '0001-01-01'::date AND ${v} < '10000-01-01'::date THEN 'T10:' || to_char(${v}, 'YYYY-MM-DD') ELSE '!' END`,
+  outer: (v) => `CASE WHEN ${v} >= '0001-01-01'::date AND ${v} < '10000-01-01'::date THEN 'T10:' || to_char(${v}, 'YYYY-MM-DD') ELSE '!' END`,
+  strict: false,
 };
 /** A BLOB as the target writes what is neither INTEGER nor TEXT: 'X', its type and quote() (X'…', upper-case hex). */
-const BLOB: Rendered = { inner: (x) => x, outer: (v) => `coalesce('XblobX''' || upper(encode(${v}, 'hex')) || '''', 'N')` };
+const BLOB: Rendered = { inner: (x) => x, outer: (v) => `'XblobX''' || upper(encode(${v}, 'hex')) || ''''`, strict: true };
+
+/** A column's row text, 'N' for NULL unless the column is NOT NULL. */
+function piece(r: Rendered, v: string, nullable: boolean): string {
+  if (!nullable) return r.outer(v);
+  return r.strict ? `coalesce(${r.outer(v)}, 'N')` : `CASE WHEN ${v} IS NULL THEN 'N' ELSE ${r.outer(v)} END`;
+}
 
 function rendering(c: ColumnMapping): Rendered | undefined {
   const { column, transform, rewrites } = c.cast;
@@ -67,7 +87,7 @@ function rendering(c: ColumnMapping): Rendered | undefined {
     case 'boolean':
       return type === 'boolean' ? BOOLEAN : undefined;
     case 'uuid':
-      return type === 'uuid' ? TEXT : undefined;
+      return type === 'uuid' ? UUID : undefined;
     case 'date':
       return type === 'date' ? DATE : undefined;
     case 'blob':
@@ -117,7 +137,8 @@ export function digestPlan(m: TableMapping): PgDigestPlan | undefined {
     order: order as string[],
     keySelect: keys.map((k) => pgIdent(k!.name)).join(', '),
     inner,
-    row: `concat(${m.columns.map((_, i) => rendered[i]!.outer(`v${i}`)).join(', ')})`,
+    // A NOT NULL column's value is never NULL, so neither is the row: string_agg skips no row.
+    row: m.columns.map((c, i) => `(${piece(rendered[i]!, `v${i}`, c.cast.column.nullable)})`).join(' || '),
     columns: m.table.columns.map((c) => valueExpression(c, pgIdent(c.name))).join(', '),
   };
 }
@@ -140,24 +161,33 @@ const values = (lo: SourceValue[] | null, hi: SourceValue[] | null): unknown[] =
   [...(lo ?? []), ...(hi ?? [])].map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v));
 
 /**
- * Chunks of a table on one client, in the transaction (snapshot) the caller holds. The queries
- * of one chunk are sent together so the server always has the next one queued while the
- * target hashes the previous.
+ * Chunks of a table on one or more clients, each in a transaction of the same snapshot (the
+ * caller's). Chunk i is digested on client i mod n, so with two clients PostgreSQL renders two
+ * chunks at once on two backends: rendering is the server's CPU work, and one backend was the
+ * bottleneck of a verify. A chunk's edge (its last key) is asked on its own client, queued
+ * behind that client's previous digest while the other client renders; the digest query is
+ * queued right after it, so each server always has its next chunk while the target hashes.
  */
-export async function* digestChunks(client: PoolClient, plan: PgDigestPlan, chunkRows: number, signal?: AbortSignal): AsyncGenerator<SourceChunk> {
+export async function* digestChunks(clients: readonly PoolClient[], plan: PgDigestPlan, chunkRows: number, signal?: AbortSignal): AsyncGenerator<SourceChunk> {
+  if (clients.length === 0) throw new Error('digestChunks: no client');
   const n = Math.max(1, Math.floor(chunkRows));
   const source = plan.table.sourceName;
   const orderBy = plan.order.join(', ');
-  const query = <R extends unknown[]>(text: string, params: unknown[]) =>
+  const query = <R extends unknown[]>(client: PoolClient, text: string, params: unknown[]) =>
     client.query<R>({ text, values: params, rowMode: 'array', types: PG_TYPES }).then((r) => r.rows);
   // length() counts characters, as SQLite's does, only when the server's text is UTF-8 (SQL_ASCII
   // counts bytes): on another encoding every chunk is reported as differing, so rows decide.
-  const [[encoding]] = await query<[string]>(`SELECT current_setting('server_encoding')`, []);
+  const [[encoding]] = await query<[string]>(clients[0], `SELECT current_setting('server_encoding')`, []);
   const trusted = encoding === 'UTF8';
   let lo: SourceValue[] | null = null;
-  for (;;) {
+  for (let i = 0; ; i++) {
     signal?.throwIfAborted();
-    const edge: SourceValue[][] = await query<SourceValue[]>(`SELECT ${plan.keySelect} FROM ${source}${range(plan, lo !== null, false)} ORDER BY ${orderBy} LIMIT 1 OFFSET ${n - 1}`, values(lo, null));
+    const client = clients[i % clients.length];
+    const edge: SourceValue[][] = await query<SourceValue[]>(
+      client,
+      `SELECT ${plan.keySelect} FROM ${source}${range(plan, lo !== null, false)} ORDER BY ${orderBy} LIMIT 1 OFFSET ${n - 1}`,
+      values(lo, null),
+    );
     const from = lo;
     const to: SourceValue[] | null = edge[0] ?? null;
     const where = range(plan, from !== null, to !== null);
@@ -166,6 +196,7 @@ export async function* digestChunks(client: PoolClient, plan: PgDigestPlan, chun
     // aggregate's own ORDER BY would sort again; an order it did not keep could only make the
     // digests differ, and then rows decide.
     const digest = query<[string, string]>(
+      client,
       `SELECT count(*)::text, encode(sha256(convert_to(coalesce(string_agg(${plan.row}, ''), ''), 'UTF8')), 'hex')` +
         ` FROM (SELECT ${plan.inner} FROM ${source}${where} ORDER BY ${orderBy}) s`,
       values(from, to),
@@ -174,7 +205,7 @@ export async function* digestChunks(client: PoolClient, plan: PgDigestPlan, chun
     yield {
       hi: to,
       digest,
-      rows: () => query<SourceValue[]>(`SELECT ${plan.columns} FROM ${source}${where} ORDER BY ${orderBy}`, values(from, to)),
+      rows: () => query<SourceValue[]>(client, `SELECT ${plan.columns} FROM ${source}${where} ORDER BY ${orderBy}`, values(from, to)),
     };
     if (to === null) return;
     lo = to;

@@ -4,9 +4,9 @@ import type { PoolClient } from 'pg';
 import type { CastRule } from '../../casting/rules.js';
 import type { SourceValue } from '../../casting/values.js';
 import type { Catalog, Table, TableMeasurement } from '../../catalog/types.js';
-import type { ChunkDigests, IntegerBounds, ReadOptions, Snapshot, Source } from '../source.js';
+import type { ChunkDigests, IntegerBounds, ReadOptions, Snapshot, Source, SourceChunk } from '../source.js';
 import type { TableMapping } from '../../schema/mapping.js';
-import { digestChunks, digestPlan } from './postgres-chunk-digest.js';
+import { digestChunks, digestPlan, type PgDigestPlan } from './postgres-chunk-digest.js';
 import { POSTGRES_CAST_RULES } from './postgres-cast-rules.js';
 import { PgConnector, pgUserError, type PgLease, type PgPool, type PgTarget } from './postgres-connection.js';
 import { introspect } from './postgres-introspector.js';
@@ -92,8 +92,13 @@ async function inTransaction<T>(pool: PgPool, target: PgTarget, begin: string[],
 
 export class PostgresSnapshot implements Snapshot {
   readonly consistency = 'one exported snapshot for all tables';
+  /** The second connection of verify's server digests (digestClients), opened on first use. */
+  private helperPool: PgPool | undefined;
+  /** A table's digests are using the helper: another table digests on its reader alone. */
+  private helperTaken = false;
 
   private constructor(
+    private readonly connector: PgConnector,
     private readonly target: PgTarget,
     private readonly exporterPool: PgPool,
     private readonly exporter: PgLease,
@@ -114,7 +119,7 @@ export class PostgresSnapshot implements Snapshot {
       if (!SNAPSHOT_ID.test(id)) throw new Error(`unexpected snapshot id '${id}'`);
       // The pool's slots are what hold readers to `readers` connections at once.
       const readerPool = connector.createPool(Math.max(1, Math.floor(readers)));
-      return new PostgresSnapshot(connector.target, exporterPool, exporter, readerPool, id, textBytes);
+      return new PostgresSnapshot(connector, connector.target, exporterPool, exporter, readerPool, id, textBytes);
     } catch (e) {
       exporter?.release(true);
       await exporterPool.end();
@@ -141,12 +146,55 @@ export class PostgresSnapshot implements Snapshot {
     const plan = digestPlan(m);
     if (!plan) return undefined;
     return {
-      chunks: (chunkRows, signal) => readInTransaction(this.readerPool, this.target, this.begin, (client) => digestChunks(client, plan, chunkRows, signal)),
+      chunks: (chunkRows, signal) => readInTransaction(this.readerPool, this.target, this.begin, (client) => this.digestOnTwo(client, plan, chunkRows, signal)),
     };
+  }
+
+  /**
+   * A table's chunk digests on its reader and, when no other table holds it, a second
+   * connection in the same snapshot: PostgreSQL's rendering of the rows is the CPU work of a
+   * verify, and two backends do it on two cores. The helper is one connection beyond the
+   * readers (the exporter's stays idle); when it cannot be opened the reader digests alone.
+   */
+  private async *digestOnTwo(client: PoolClient, plan: PgDigestPlan, chunkRows: number, signal?: AbortSignal): AsyncGenerator<SourceChunk> {
+    const helper = await this.takeHelper();
+    if (!helper) {
+      yield* digestChunks([client], plan, chunkRows, signal);
+      return;
+    }
+    let done = false;
+    try {
+      yield* digestChunks([client, helper.client], plan, chunkRows, signal);
+      await helper.client.query('COMMIT');
+      done = true;
+    } finally {
+      // A stop or a failure may leave queries in flight on the helper: settleQuietly bounds the wait.
+      const clean = done || (await settleQuietly(helper, 'ROLLBACK'));
+      helper.release(!clean);
+      this.helperTaken = false;
+    }
+  }
+
+  private async takeHelper(): Promise<PgLease | undefined> {
+    if (this.helperTaken || process.env.FLARELIFT_PG_DIGEST_CONNECTIONS === '1') return undefined;
+    this.helperTaken = true;
+    let lease: PgLease | undefined;
+    try {
+      this.helperPool ??= this.connector.createPool(1);
+      lease = await this.helperPool.acquire();
+      for (const sql of this.begin) await lease.client.query(sql);
+      return lease;
+    } catch {
+      // No second connection (a limit on connections, say): one is enough to be correct.
+      lease?.release(true);
+      this.helperTaken = false;
+      return undefined;
+    }
   }
 
   async close(): Promise<void> {
     await this.readerPool.end();
+    await this.helperPool?.end();
     await settleQuietly(this.exporter, 'COMMIT');
     this.exporter.release();
     await this.exporterPool.end();
