@@ -144,13 +144,19 @@ interface Flare {
   tableMs: number;
   written: number;
   rssKb: number;
+  heapKb: number;
+  externalKb: number;
   stages?: string;
   schema: string;
 }
 
 // The copy process's own peak RSS, reported at its exit (GNU time would report the largest of
-// its process tree, which includes the wrangler read-back).
-const rssProbe = `data:text/javascript,process.on('exit',()=>process.stderr.write('flarelift-maxrss-kb='+process.resourceUsage().maxRSS+'\\n'))`;
+// its process tree, which includes the wrangler read-back), and the largest V8 heap and Buffer
+// memory (external) of its main thread, sampled every 100 ms: what of the RSS is the main
+// thread's garbage-collected heap (the writer thread's heap is its own and not in the figure).
+const rssProbe =
+  `data:text/javascript,let heap=0,ext=0;setInterval(()=>{const m=process.memoryUsage();heap=Math.max(heap,m.heapTotal);ext=Math.max(ext,m.external)},100).unref();` +
+  `process.on('exit',()=>process.stderr.write('flarelift-maxrss-kb='+process.resourceUsage().maxRSS+' flarelift-heap-kb='+Math.round(heap/1024)+' flarelift-external-kb='+Math.round(ext/1024)+'\\n'))`;
 
 async function flarelift(work: string, from: string): Promise<Flare> {
   mkdirSync(work, { recursive: true });
@@ -177,6 +183,8 @@ async function flarelift(work: string, from: string): Promise<Flare> {
     tableMs: table.ms,
     written: table.written,
     rssKb: Number(/flarelift-maxrss-kb=(\d+)/.exec(copy.stderr)?.[1]),
+    heapKb: Number(/flarelift-heap-kb=(\d+)/.exec(copy.stderr)?.[1]),
+    externalKb: Number(/flarelift-external-kb=(\d+)/.exec(copy.stderr)?.[1]),
     stages: /flarelift-stages: (.*)/.exec(copy.stderr)?.[1],
     schema,
   };
@@ -276,7 +284,7 @@ async function main(): Promise<void> {
         ``,
         `${e.name} -> local D1, ${fmt(rows)} rows (9 columns), --jobs ${jobs}, ${os.cpus().length} CPUs`,
         `  flarelift copy: ${fmt(wall)} rows/s over the whole process (${(f.ms / 1000).toFixed(1)} s, start-up, schema and wrangler read-back included); ` +
-          `${fmt(perSecond(rows, f.tableMs))} rows/s over the table (${(f.tableMs / 1000).toFixed(1)} s); peak RSS ${mb(f.rssKb)} (its own process)`,
+          `${fmt(perSecond(rows, f.tableMs))} rows/s over the table (${(f.tableMs / 1000).toFixed(1)} s); peak RSS ${mb(f.rssKb)} (its own process; main thread's V8 heap at most ${mb(f.heapKb)}, Buffers ${mb(f.externalKb)})`,
         ...(f.stages ? [`  flarelift stages (ms): ${f.stages}`] : []),
         `  ${e.baselineLabel}: ${fmt(base)} rows/s (${(b.ms / 1000).toFixed(1)} s), peak RSS ${mb(b.rssKb)}`,
         `  ratio flarelift / baseline (whole process) = ${ratio.toFixed(2)} (goal ≥ ${e.goal})`,

@@ -58,6 +58,9 @@ const TYPES = [
      NULL, NULL, NULL, NULL, NULL, NULL, '{{1,2},{3,4}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
   // Rows past a batch boundary, so batches are split and joined.
   `INSERT INTO awkward (id, t, by, f8) SELECT g, repeat(E'\\\\', g % 5) || g || E'\\n', decode(lpad(to_hex(g), 8, '0'), 'hex'), g / 7.0 FROM generate_series(5, 2500) AS g`,
+  // Lines longer than the reader decodes at once (16 KB, multi-byte text) and than it queues
+  // before pausing the socket (512 KB): each must still arrive whole.
+  `INSERT INTO awkward (id, t) VALUES (2501, repeat('é✓x', 15000)), (2502, repeat(E'ab\\\\c\\t', 150000))`,
   `CREATE TABLE keyless (label text, n int)`,
   `INSERT INTO keyless VALUES ('b', 2), (NULL, NULL), ('a', 1), (E'a\\tb', 3)`,
 ];
@@ -87,7 +90,7 @@ describe('PostgreSQL COPY reader', () => {
     const table = catalogs.get(DB)!.tables.find((t) => t.name === 'awkward')!;
     const cursor = await readAll(snapshots.get(DB)!, table, 'cursor', 1000);
     const copy = await readAll(snapshots.get(DB)!, table, 'copy', 1000);
-    assert.equal(copy.rows.length, 2500);
+    assert.equal(copy.rows.length, 2502);
     assert.deepEqual(copy.batches, cursor.batches);
     for (let r = 0; r < cursor.rows.length; r++) assert.deepStrictEqual(copy.rows[r], cursor.rows[r], `row ${r + 1}`);
     // A few values spelled out, so that both readers agreeing on something wrong would show.
@@ -101,6 +104,8 @@ describe('PostgreSQL COPY reader', () => {
     assert.equal(third[11], null);
     assert.equal(third[9], 'N');
     assert.equal(copy.rows[3][9], 'naïve ✓ 😀 \x01 end');
+    assert.equal(copy.rows[2500][9], 'é✓x'.repeat(15000));
+    assert.equal(copy.rows[2501][9], 'ab\\c\t'.repeat(150000));
   });
 
   it('yields the cursor reader’s rows for every table of the PostgreSQL datasets', async () => {
@@ -139,7 +144,7 @@ describe('PostgreSQL COPY reader', () => {
     }
     // The next read of the same snapshot works (on a new connection) and sees every row.
     const again = await readAll(snapshot, table, 'copy', 1000);
-    assert.equal(again.rows.length, 2500);
+    assert.equal(again.rows.length, 2502);
     const running = await withPg('postgres', (c) => c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY%' AND state = 'active'`, [DB]));
     assert.equal(running.rows[0].n, 0);
   });

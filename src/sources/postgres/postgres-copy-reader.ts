@@ -21,8 +21,20 @@ import type { Socket } from 'node:net';
 import { textParser } from './postgres-connection.js';
 import { buildSelect } from './postgres-reader.js';
 
-/** Queued bytes past which the socket is paused (about a batch of the bench table). */
-const HIGH_WATER = 1024 * 1024;
+/**
+ * Complete lines queued past which the socket is paused. The queue is raw bytes (outside V8's
+ * heap, two buffers reused for the whole read); rows are decoded from it only as batches are
+ * asked for (see copyRows), so its size does not set how many rows are alive at once.
+ */
+const HIGH_WATER = 512 * 1024;
+
+/**
+ * At most this many bytes are decoded into one string. Far below V8's large-object size
+ * (128 KB): a larger string goes to the large-object space, which only a full mark-compact
+ * frees, and every field sliced from it keeps all of it alive — one string per megabyte of
+ * COPY text took tens of MB of peak RSS (measured on the bench table; see the README).
+ */
+const SEGMENT = 16 * 1024;
 
 /** A column's parser; undefined keeps the server's text (the cursor's identity parser). */
 type Parser = ((text: string) => unknown) | undefined;
@@ -44,6 +56,8 @@ class CopyOut {
   private bytes = Buffer.allocUnsafe(64 * 1024);
   private spare = Buffer.allocUnsafe(64 * 1024);
   private queued = 0;
+  /** Bytes of `bytes` up to the end of the last payload that ended a line. */
+  private lines = 0;
   private paused = false;
   private connection?: Connection;
   private wake?: () => void;
@@ -58,14 +72,20 @@ class CopyOut {
 
   handleCopyData(msg: { chunk: Buffer }): void {
     const chunk = msg.chunk;
-    if (this.queued + chunk.length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.queued + chunk.length));
-      this.bytes.copy(grown, 0, 0, this.queued);
+    const at = this.queued;
+    if (at + chunk.length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + chunk.length));
+      this.bytes.copy(grown, 0, 0, at);
       this.bytes = grown;
     }
-    chunk.copy(this.bytes, this.queued);
-    this.queued += chunk.length;
-    if (this.queued > HIGH_WATER && !this.paused) {
+    chunk.copy(this.bytes, at);
+    this.queued = at + chunk.length;
+    // The server sends a row per message, so a payload that ends in a newline ends a line; one
+    // that does not (a row split across messages) leaves its bytes for a later payload to end.
+    if (chunk.length === 0 || chunk[chunk.length - 1] !== 10) return;
+    this.lines = this.queued;
+    // Paused on complete lines only: a line longer than HIGH_WATER is read whole first.
+    if (this.lines > HIGH_WATER && !this.paused) {
       this.paused = true;
       this.connection?.stream.pause();
     }
@@ -96,20 +116,26 @@ class CopyOut {
   }
 
   /**
-   * The bytes received since the last call (waits for some, the end or an error); empty at the
-   * end. They stay valid until the next call.
+   * The complete lines received since the last call (waits for some, the end or an error);
+   * empty at the end. They stay valid until the next call.
    */
   async take(): Promise<Buffer> {
-    while (this.queued === 0 && this.state !== 'done' && this.state !== 'error') {
+    while (this.lines === 0 && this.state !== 'done' && this.state !== 'error') {
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
     if (this.state === 'error') throw this.error;
-    // Two buffers in turn: the caller is done with the one it took last time when it asks again.
-    const out = this.bytes.subarray(0, this.queued);
-    const spare = this.spare;
+    if (this.lines === 0 && this.queued > 0) throw new Error('COPY output ended inside a row');
+    // Two buffers in turn: the caller is done with the one it took last time when it asks
+    // again. Bytes of a line not yet ended move to the front of the other one.
+    const out = this.bytes.subarray(0, this.lines);
+    const rest = this.queued - this.lines;
+    let next = this.spare;
+    if (rest > next.length) next = Buffer.allocUnsafe(Math.max(next.length * 2, rest));
+    if (rest > 0) this.bytes.copy(next, 0, this.lines, this.queued);
     this.spare = this.bytes;
-    this.bytes = spare;
-    this.queued = 0;
+    this.bytes = next;
+    this.queued = rest;
+    this.lines = 0;
     this.flow();
     return out;
   }
@@ -213,27 +239,32 @@ export async function* copyRows(client: PoolClient, table: Table, options: ReadO
   if (parsers.length !== table.columns.length) throw new Error(`${table.name}: the SELECT returned ${parsers.length} columns, not ${table.columns.length}`);
   const copy = new CopyOut(`COPY (${text}) TO STDOUT`);
   client.query(copy as unknown as Parameters<PoolClient['query']>[0]);
-  let carry: Buffer | undefined;
   let batch: SourceValue[][] = [];
   try {
     for (;;) {
       options.signal?.throwIfAborted();
-      const received = await copy.take();
-      if (received.length === 0) break; // done
-      const buf = carry ? Buffer.concat([carry, received]) : received;
-      // A newline byte never occurs inside a UTF-8 sequence: text up to the last one decodes whole.
-      const end = buf.lastIndexOf(10);
-      carry = end + 1 < buf.length ? Buffer.from(buf.subarray(end + 1)) : undefined;
-      if (end < 0) continue;
-      decodeCopyLines(buf.toString('utf8', 0, end + 1), parsers, batch);
-      while (batch.length >= batchSize) {
-        const full = batch.length === batchSize ? batch : batch.slice(0, batchSize);
-        batch = batch.length === batchSize ? [] : batch.slice(batchSize);
-        yield full;
-        options.signal?.throwIfAborted();
+      const lines = await copy.take();
+      if (lines.length === 0) break; // done
+      // Decoded a segment at a time, and only as far as the batch being filled: rows are made
+      // just before they are handed on, so few of them live through a scavenge into the old
+      // generation (decoding all that was queued at once kept several batches' rows alive).
+      for (let from = 0; from < lines.length; ) {
+        let to = lines.length;
+        if (to - from > SEGMENT) {
+          // A newline byte never occurs inside a UTF-8 sequence: lines decode whole.
+          to = lines.lastIndexOf(10, from + SEGMENT - 1) + 1;
+          if (to <= from) to = lines.indexOf(10, from + SEGMENT) + 1; // one line longer than a segment
+        }
+        decodeCopyLines(lines.toString('utf8', from, to), parsers, batch);
+        from = to;
+        while (batch.length >= batchSize) {
+          const full = batch.length === batchSize ? batch : batch.slice(0, batchSize);
+          batch = batch.length === batchSize ? [] : batch.slice(batchSize);
+          yield full;
+          options.signal?.throwIfAborted();
+        }
       }
     }
-    if (carry) throw new Error('COPY output ended inside a row');
     if (batch.length > 0) yield batch;
   } finally {
     copy.abandon();
