@@ -88,19 +88,14 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
     return p;
   };
   let pending: Promise<IteratorResult<SourceValue[][]>> | undefined = next();
-  // Writes still running (the writer may be another thread) while the next batch is cast, oldest
-  // first. A pipelined session takes one more batch while the previous one is written, so its
-  // thread goes from one batch straight to the next; others get one at a time. Rejects reach the
-  // file in commit order either way, which is what cutting the file back on resume relies on:
-  // a pipelined batch records its own rejects only when the session asks (`confirm`), by which
-  // time the batches before it have committed.
-  const pipelined = ctx.session.pipelined === true;
-  const inFlight: Promise<unknown>[] = [];
-  // The entry the last batch sent will commit, before the rows the target refuses (pipelined).
-  let sent = entry;
-  const settle = async (keep: number) => {
+  // The previous batch's write, still running (the writer may be another thread) while the
+  // next batch is cast. Its rejects reach the file before the next batch's: file order is
+  // commit order, which is what cutting the file back on resume relies on.
+  let writing: Promise<unknown> | undefined;
+  const settle = async () => {
     const t = stageClock();
-    while (inFlight.length > keep) await inFlight.shift();
+    if (writing) await writing;
+    writing = undefined;
     endStage('wait-writer', t);
   };
   try {
@@ -116,47 +111,41 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
       const casting = stageClock();
       const batch = batcher.cast(r.value);
       endStage('cast', casting);
-      await settle(pipelined ? 1 : 0);
+      await settle();
       if (ctx.stop.aborted) break;
-      if (!pipelined) recordRejects(batch.rejects);
-      const base = pipelined ? sent : entry;
-      const after: JournalEntry = {
-        table: m.name,
-        lastKey: batch.lastKey ?? base.lastKey,
-        read: base.read + r.value.length,
-        written: base.written + batch.rows.length,
-        rejected: base.rejected + batch.rejects.length,
-        done: false,
-      };
-      sent = after;
+      recordRejects(batch.rejects);
       let refused = 0;
       const write = ctx.session.write({
         table: m,
         rows: batch.rows,
         firstKey: batch.firstKey,
-        after,
-        confirm: pipelined && batch.rejects.length > 0,
+        after: {
+          table: m.name,
+          lastKey: batch.lastKey ?? entry.lastKey,
+          read: entry.read + r.value.length,
+          written: entry.written + batch.rows.length,
+          rejected: entry.rejected + batch.rejects.length,
+          done: false,
+        },
         onFailures: (failures) => {
-          if (pipelined) recordRejects(batch.rejects);
           refused = failures.length;
           recordRejects(failures.map((f) => batcher.reject(batch.sources[f.index], f.reason)));
         },
       });
-      const done = write.then((committed) => {
+      writing = write.then((committed) => {
         entry = committed;
         ctx.emit({ type: 'progress', table: m.name, rows: entry.read, total });
         ctx.countRejects(batch.rejects.length + refused);
       });
-      done.catch(() => undefined); // awaited by settle(); never unhandled meanwhile
-      inFlight.push(done);
+      writing.catch(() => undefined); // awaited by settle(); never unhandled meanwhile
     }
-    await settle(0);
+    await settle();
   } finally {
-    for (const w of inFlight) await w.catch(() => undefined);
+    await writing?.catch(() => undefined);
     if (pending) await it.return?.().catch(() => undefined);
   }
   if (pending === undefined) {
-    entry = await ctx.session.write({ table: m, rows: [], firstKey: null, after: { ...(pipelined ? sent : entry), done: true }, onFailures: () => undefined });
+    entry = await ctx.session.write({ table: m, rows: [], firstKey: null, after: { ...entry, done: true }, onFailures: () => undefined });
     ctx.emit({ type: 'table-done', table: m.name, read: entry.read, written: entry.written, rejected: entry.rejected, ms: Date.now() - started, skipped: false });
   }
   return summary();

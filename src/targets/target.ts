@@ -68,19 +68,13 @@ export interface WriteBatch {
   rows: SqliteValue[][];
   /** Key (JSON text) of the first row written in this batch; null when keyless or empty. */
   firstKey: string | null;
-  /**
-   * The entry once this batch is committed, counting the pipeline's rejects but not the rows the
-   * target refuses here. For a `pipelined` session it is counted on from the previous batch's
-   * `after`, not from what was committed: the session adds the rows it refused itself.
-   */
+  /** The entry once this batch is committed, counting the pipeline's rejects but not the rows the target refuses here. */
   after: JournalEntry;
   /**
    * Receives the rows the target refused, before the batch is committed, so the reject file
    * always holds at least what the journal counts. Must persist them synchronously.
    */
   onFailures(failures: RowFailure[]): void;
-  /** Pipelined sessions: call onFailures (with no failures if none) before committing even when the target refused nothing. */
-  confirm?: boolean;
 }
 
 export interface TargetReport {
@@ -90,12 +84,6 @@ export interface TargetReport {
 }
 
 export interface TargetSession {
-  /**
-   * The session takes a batch while the previous one is still being written and commits them in
-   * order (one writer thread): `after` is then counted from the previous batch's `after`, the
-   * session adding its own refusals, and once a batch fails no later batch is committed.
-   */
-  readonly pipelined?: boolean;
   /** The unfinished copy's journal, if any, and which of `tables` exist and hold rows. */
   state(tables: readonly string[]): Promise<TargetState>;
   /** Starts a new copy: creates the schema (when given) and the journal with these entries, atomically. */

@@ -91,7 +91,6 @@ class WranglerCheckedSession implements TargetSession {
   private readonly totals = new Map<string, number>();
   private readonly done = new Map<string, number>();
   private firstWrite?: { at: number; rows: number };
-  readonly pipelined = true;
 
   constructor(
     private readonly session: SqliteWriterSession,

@@ -40,10 +40,7 @@ export class SqliteSession implements TargetSession {
   private readonly journal: SqliteJournal;
   private readonly inserters = new Map<string, Inserter>();
   private readonly originalJournalMode: string;
-  /** Rows this session refused per table: `after` entries count on without them (see WriteBatch). */
-  private readonly refused = new Map<string, number>();
-  readonly pipelined = true;
-  /** Set once a batch is rolled back: a later batch (already sent, pipelined) must not commit past it. */
+  /** Set once a batch is rolled back: a later batch (already sent by another table's job) must not commit past it. */
   private broken?: Error;
 
   constructor(
@@ -93,14 +90,13 @@ export class SqliteSession implements TargetSession {
         this.journal.save({ table: table.name, lastKey: null, read: 0, written: 0, rejected: 0, done: false });
       })(),
     );
-    this.refused.delete(table.name);
   }
 
   async write(batch: WriteBatch): Promise<JournalEntry> {
     return guardWrite(this.options.where, () => {
       const failures = this.writeRows(batch.table, batch.rows);
       try {
-        if (failures.length > 0 || batch.confirm) batch.onFailures(failures);
+        if (failures.length > 0) batch.onFailures(failures);
       } catch (e) {
         this.rollbackRows();
         throw e;
@@ -124,10 +120,9 @@ export class SqliteSession implements TargetSession {
     }
   }
 
-  /** Saves the entry (every row this session refused in the table moved from written to rejected) and commits with it. */
+  /** Saves the entry (the `refused` rows moved from written to rejected) and commits with it. */
   commitRows(after: JournalEntry, refused: number): JournalEntry {
-    const total = (this.refused.get(after.table) ?? 0) + refused;
-    const committed: JournalEntry = { ...after, written: after.written - total, rejected: after.rejected + total };
+    const committed: JournalEntry = { ...after, written: after.written - refused, rejected: after.rejected + refused };
     try {
       this.journal.save(committed);
       this.db.prepare('COMMIT').run();
@@ -135,7 +130,6 @@ export class SqliteSession implements TargetSession {
       this.rollbackRows();
       throw e;
     }
-    if (total > 0) this.refused.set(after.table, total);
     return committed;
   }
 

@@ -1,9 +1,8 @@
 // The writer thread: hosts the SqliteSession of a copy, so that inserting (about a third of a
 // copy's work, measured) runs beside the main thread's reading and casting. Requests are handled
-// in the order they arrive; the main side sends the next batch while this one is written, so the
-// thread never waits for it. A batch with refused rows (or rejects of its own to record first:
-// `confirm`) waits, transaction open, until the main thread has put them in the reject file and
-// says 'commit'; requests arriving meanwhile are held until then.
+// in the order they arrive (the main side sends one at a time). A batch with refused rows waits,
+// transaction open, until the main thread has put them in the reject file and says 'commit';
+// a request arriving meanwhile is held until then.
 import { parentPort } from 'node:worker_threads';
 import { isUserError } from '../../errors.js';
 import type { JournalEntry, SchemaSetup } from '../target.js';
@@ -17,7 +16,7 @@ export type WorkerRequest =
   | { id: number; op: 'state'; tables: string[] }
   | { id: number; op: 'begin'; setup: { schema?: SchemaSetup; entries: JournalEntry[] } }
   | { id: number; op: 'restart'; table: TableShape }
-  | { id: number; op: 'write'; table: TableShape; rows: SqliteValue[][]; after: JournalEntry; confirm?: boolean }
+  | { id: number; op: 'write'; table: TableShape; rows: SqliteValue[][]; after: JournalEntry }
   | { id: number; op: 'commit' }
   | { id: number; op: 'rollback' }
   | { id: number; op: 'finish'; tables: TableShape[] }
@@ -57,7 +56,7 @@ function handle(m: WorkerRequest): unknown {
       const inserting = stageClock();
       const failures = session.guard(() => session!.writeRows(m.table, m.rows));
       endStage('writer-insert', inserting);
-      if (failures.length === 0 && !m.confirm) {
+      if (failures.length === 0) {
         const committing = stageClock();
         const committed = session.guard(() => session!.commitRows(m.after, 0));
         endStage('writer-commit', committing);
