@@ -39,7 +39,7 @@ export interface CopyRunOptions {
   tables?: string[];
   /** Tables copied at the same time (default 2). */
   jobs?: number;
-  /** Most rows per batch (each batch is one transaction on database targets; default 2,000, or the target's own: 5,000 into SQLite and local D1). */
+  /** Most rows per batch (each batch is one transaction on database targets; default 2,000). */
   batchSize?: number;
   /** Continue an unfinished copy from the target's journal. */
   resume?: boolean;
@@ -65,7 +65,7 @@ export function copySource(options: CopyRunOptions): Promise<CopySummary> {
 async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
   const emit: CopyEventListener = options.onEvent ?? (() => undefined);
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
-  const maxBatch = Math.max(1, Math.floor(options.batchSize ?? options.target.capabilities.batchRows ?? DEFAULT_BATCH_ROWS));
+  const maxBatch = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_ROWS));
   const { source, target } = options;
   const { schema, catalog, rules, plan } = await planSource(source, { userRules: options.userRules, measure: false });
   const selected = selectTables(schema, options.tables);

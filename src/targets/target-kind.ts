@@ -52,7 +52,7 @@ export interface TargetOptionSpec {
 
 /** Options every target kind takes when written (not listed by the kinds). */
 export const COMMON_WRITE_OPTIONS: readonly TargetOptionSpec[] = [
-  { key: 'batchSize', flags: '--batch-size <n>', help: 'units (rows, keys) per batch and transaction (default 2000; 5000 into a SQLite file or local D1)', use: 'write', min: 1 },
+  { key: 'batchSize', flags: '--batch-size <n>', help: 'units (rows, keys) per batch and transaction (default 2000)', use: 'write', min: 1 },
 ];
 
 /** Options a kind may take, by key: the kinds name them in TargetKind.options. */

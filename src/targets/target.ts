@@ -28,8 +28,6 @@ export interface TargetCapabilities {
    * 'deferred-per-file': each import file defers its checks to its end (D1), so files go in FK-safe order.
    */
   readonly foreignKeys: 'check-after-load' | 'deferred-per-file';
-  /** Rows per batch when --batch-size is not given (else copy's default, 2,000). */
-  readonly batchRows?: number;
 }
 
 /** What is committed for one table: the journal row (database targets) or manifest entry (files). */

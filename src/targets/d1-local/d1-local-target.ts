@@ -9,7 +9,7 @@ import { SqliteWriterSession } from '../sqlite-file/sqlite-writer.js';
 import { D1_MAX_ROW_BYTES } from '../../cloudflare/limits.js';
 import { locateLocalD1 } from '../../cloudflare/local-state.js';
 import { findWranglerConfig } from '../../cloudflare/wrangler-config.js';
-import { SQLITE_BATCH_ROWS, SQLITE_MAX_BOUND_PARAMETERS } from '../sqlite-file/sqlite-limits.js';
+import { SQLITE_MAX_BOUND_PARAMETERS } from '../sqlite-file/sqlite-limits.js';
 import type { JournalEntry, SchemaSetup, Target, TargetCapabilities, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
 import { JOURNAL_TABLE } from '../sqlite-file/sqlite-journal.js';
 import { UserError } from '../../errors.js';
@@ -26,7 +26,6 @@ export const D1_LOCAL_CAPABILITIES: TargetCapabilities = {
   maxBoundParameters: SQLITE_MAX_BOUND_PARAMETERS,
   constraintErrors: 'per-row',
   foreignKeys: 'check-after-load',
-  batchRows: SQLITE_BATCH_ROWS,
 };
 
 export interface D1LocalOptions {

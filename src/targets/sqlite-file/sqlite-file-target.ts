@@ -2,7 +2,7 @@
 // copy into `d1:` (local) to have D1's limits enforced.
 import path from 'node:path';
 import type { Target, TargetCapabilities } from '../target.js';
-import { SQLITE_BATCH_ROWS, SQLITE_MAX_BOUND_PARAMETERS, SQLITE_MAX_LENGTH } from './sqlite-limits.js';
+import { SQLITE_MAX_BOUND_PARAMETERS, SQLITE_MAX_LENGTH } from './sqlite-limits.js';
 import { SqliteWriterSession } from './sqlite-writer.js';
 
 export const SQLITE_FILE_CAPABILITIES: TargetCapabilities = {
@@ -12,7 +12,6 @@ export const SQLITE_FILE_CAPABILITIES: TargetCapabilities = {
   maxBoundParameters: SQLITE_MAX_BOUND_PARAMETERS,
   constraintErrors: 'per-row',
   foreignKeys: 'check-after-load',
-  batchRows: SQLITE_BATCH_ROWS,
 };
 
 export function sqliteFileTarget(file: string, cwd: string = process.cwd()): Target {

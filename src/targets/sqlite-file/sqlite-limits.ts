@@ -5,11 +5,3 @@
 export const SQLITE_MAX_LENGTH = 1_000_000_000;
 /** SQLite's own SQLITE_MAX_VARIABLE_NUMBER (since 3.32): for files written directly, not through D1's API. */
 export const SQLITE_MAX_BOUND_PARAMETERS = 32_766;
-
-/**
- * Rows per batch into a SQLite file or local D1 when --batch-size is not given: one transaction
- * and journal row each; 5,000 instead of 2,000 took 16 % off the writer thread's time for the
- * 1,000,000-row bench table (fewer commits, each rewriting the B-tree's last pages), while the
- * byte bound of copy.ts (4 MB of source rows) still caps wide rows.
- */
-export const SQLITE_BATCH_ROWS = 5_000;
