@@ -10,11 +10,11 @@ export interface Output {
 
 // A reader that went away (`flarelift copy … | head`) must not end the work with a stack trace:
 // what is left to print is dropped and the command finishes, its exit code telling how it went.
-let closed = { out: false, err: false };
-const dropWhenClosed = (stream: NodeJS.WriteStream, which: 'out' | 'err') =>
+const closed = { out: false, err: false };
+const dropWhenClosed = (stream: NodeJS.WriteStream, which: keyof typeof closed) =>
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
-    closed = { ...closed, [which]: true };
+    closed[which] = true;
   });
 dropWhenClosed(process.stdout, 'out');
 dropWhenClosed(process.stderr, 'err');

@@ -69,6 +69,9 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
   };
 }
 
+/** wrangler opened another file than the one written: no second asking changes that. */
+class WrongFileError extends UserError {}
+
 /** Start wrangler's read-back when the copy is estimated to end within this long (see below). */
 const READ_BACK_LEAD_MS = 1_000;
 
@@ -133,7 +136,7 @@ class WranglerCheckedSession implements TargetSession {
     try {
       note = await (this.check ?? this.readBack(tables.map((t) => t.name)));
     } catch (e) {
-      if (!this.check || this.stop.signal.aborted || (e instanceof UserError && e.message.includes('does not see'))) throw e;
+      if (!this.check || this.stop.signal.aborted || e instanceof WrongFileError) throw e;
       note = await this.readBack(tables.map((t) => t.name)); // the early attempt found the file busy
     }
     const report = await this.session.finish(tables);
@@ -181,7 +184,7 @@ class WranglerCheckedSession implements TargetSession {
     const seen = new Set(rows.map((r) => String(r.name).toLowerCase()));
     const missing = expected.filter((t) => !seen.has(t.toLowerCase()));
     if (missing.length > 0) {
-      throw new UserError(
+      throw new WrongFileError(
         `wrangler does not see ${missing.join(', ')} in the local D1 it opens, where the file written holds them: ` +
           `the local D1 path is not the one wrangler uses (check --config and --persist-to)`,
       );

@@ -1,8 +1,7 @@
 // The writer thread: hosts the SqliteSession of a copy, so that inserting (about a third of a
-// copy's work, measured) runs beside the main thread's reading and casting. Requests are handled
-// in the order they arrive (the main side sends one at a time). A batch with refused rows waits,
-// transaction open, until the main thread has put them in the reject file and says 'commit';
-// a request arriving meanwhile is held until then.
+// copy's work, measured) runs beside the main thread's reading and casting. Requests arrive one
+// at a time (the main side serializes them); a batch with refused rows waits, transaction open,
+// until the main thread has put them in the reject file and says 'commit'.
 import { parentPort } from 'node:worker_threads';
 import { isUserError } from '../../errors.js';
 import type { JournalEntry, SchemaSetup } from '../target.js';
@@ -38,8 +37,7 @@ export type WorkerReply =
 let session: SqliteSession | undefined;
 let waiting: { after: JournalEntry; refused: number } | undefined;
 
-/** The hot requests (write, commit) answer synchronously, so a reply never waits behind the next batch. */
-function handle(m: WorkerRequest): unknown {
+async function handle(m: WorkerRequest): Promise<unknown> {
   if (m.op === 'open') {
     session = openSqliteSession(m.options);
     return undefined;
@@ -82,48 +80,22 @@ function handle(m: WorkerRequest): unknown {
     case 'stages':
       return stageTotals();
     case 'close':
-      return session.close();
+      await session.close();
+      return undefined;
   }
 }
 
 const WAIT = Symbol('wait for commit');
 
-/** Requests that arrived while a batch waits for 'commit' or 'rollback', or behind those. */
-const held: WorkerRequest[] = [];
-
 parentPort!.on('message', (m: WorkerRequest) => {
-  if ((waiting || held.length > 0) && m.op !== 'commit' && m.op !== 'rollback') {
-    held.push(m);
-    return;
-  }
-  dispatch(m);
-  if (!waiting && held.length > 0) setImmediate(drain);
+  handle(m).then(
+    (value) => {
+      if (value !== WAIT) parentPort!.postMessage({ id: m.id, ok: true, value } satisfies WorkerReply);
+    },
+    (e: unknown) => {
+      const err = e as { message?: string; code?: unknown };
+      const error: WorkerError = { message: err?.message ?? String(e), code: typeof err?.code === 'string' ? err.code : undefined, user: isUserError(e) };
+      parentPort!.postMessage({ id: m.id, ok: false, error } satisfies WorkerReply);
+    },
+  );
 });
-
-/** One held request per turn: its reply (and the commit's) go out before the next batch is written. */
-function drain(): void {
-  if (waiting || held.length === 0) return;
-  dispatch(held.shift()!);
-  if (!waiting && held.length > 0) setImmediate(drain);
-}
-
-function reply(id: number, value: unknown): void {
-  if (value !== WAIT) parentPort!.postMessage({ id, ok: true, value } satisfies WorkerReply);
-}
-
-function fail(id: number, e: unknown): void {
-  const err = e as { message?: string; code?: unknown };
-  const error: WorkerError = { message: err?.message ?? String(e), code: typeof err?.code === 'string' ? err.code : undefined, user: isUserError(e) };
-  parentPort!.postMessage({ id, ok: false, error } satisfies WorkerReply);
-}
-
-function dispatch(m: WorkerRequest): void {
-  let value: unknown;
-  try {
-    value = handle(m);
-  } catch (e) {
-    return fail(m.id, e);
-  }
-  if (value instanceof Promise) value.then((v) => reply(m.id, v), (e: unknown) => fail(m.id, e));
-  else reply(m.id, value);
-}

@@ -40,8 +40,8 @@ export class SqliteWriterSession implements TargetSession {
 
   private constructor() {
     // No inherited execArgv: the parent's flags (--input-type, --eval…) may not suit a module entry.
-    // The thread holds a batch or two at a time: without a cap V8 grew its young generation to
-    // 32 MB of semi-spaces on a long copy (measured at 5,000,000 rows); 12 MB keeps it at 8 MB.
+    // The thread holds one batch at a time: without a cap V8 grew its young generation to 32 MB
+    // of semi-spaces on a long copy (measured at 5,000,000 rows); 12 MB keeps it at 8 MB.
     this.worker = new Worker(workerEntry(), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     this.worker.on('message', (m: WorkerReply) => this.receive(m));
     this.worker.on('error', (e) => this.stop(e));
