@@ -86,8 +86,6 @@ export interface TargetSession {
   state(tables: readonly string[]): Promise<TargetState>;
   /** Starts a new copy: creates the schema (when given) and the journal with these entries, atomically. */
   begin(setup: { schema?: SchemaSetup; entries: JournalEntry[]; tables: TableMapping[] }): Promise<void>;
-  /** How many rows the source holds for a table, told when the table starts (a session may plan by it). */
-  expect?(table: string, rows: number): void;
   /** A keyless table that did not finish starts over: its rows go and its entry resets, atomically. */
   restart(table: TableMapping): Promise<void>;
   /** Writes a batch; resolves to the entry as committed (or buffered, for file targets) with the target's own refusals counted. */

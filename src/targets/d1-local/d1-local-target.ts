@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TableMapping } from '../../schema/mapping.js';
-import { findWrangler, Wrangler } from '../../cloudflare/wrangler-cli.js';
+import { findWrangler, Wrangler, type PreparedQuery } from '../../cloudflare/wrangler-cli.js';
 import { SqliteWriterSession } from '../sqlite-file/sqlite-writer.js';
 import { D1_MAX_ROW_BYTES } from '../../cloudflare/limits.js';
 import { locateLocalD1 } from '../../cloudflare/local-state.js';
@@ -72,72 +72,56 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
 /** wrangler opened another file than the one written: no second asking changes that. */
 class WrongFileError extends UserError {}
 
-/** Start wrangler's read-back when the copy is estimated to end within this long (see below). */
-const READ_BACK_LEAD_MS = 1_000;
+const READ_BACK_SQL = `SELECT name FROM sqlite_master WHERE type = 'table'`;
 
 /**
  * The writer session plus the proof that wrangler opens the same file: wrangler is asked which
  * tables it sees there, and this copy's journal and tables must be among them. Starting wrangler
- * and its workerd takes 2 s or more, which used to follow every copy; now it starts while the
- * last rows are written. workerd's query takes the file's write lock and does not wait for it
- * (measured: SQLITE_BUSY at once while another connection holds it), and the writer holds it
- * almost all the time: so wrangler starts when the copy is estimated (rows left over the rows per
- * second so far) to end within READ_BACK_LEAD_MS, shorter than wrangler's own start, and its query
- * lands just after the last batch. If it still found the file busy, it is asked again once the
- * rows are in, as before. `finish` waits for the answer before it drops the journal.
+ * and its workerd takes about 1.5 s of CPU, which used to follow every copy (and then, started
+ * near its estimated end, slowed its last second): now wrangler starts with the session, while
+ * flarelift introspects and creates the schema on one core, and waits for its SQL, which is sent
+ * once the rows are in. It cannot be asked earlier: workerd's query takes the file's write lock
+ * and does not wait for it (measured: SQLITE_BUSY at once while the writer holds it). An answer
+ * that is not the tables (wrangler failed, or found the file busy after all) is asked for again,
+ * as a separate run. `finish` waits for the answer before it drops the journal.
  */
 class WranglerCheckedSession implements TargetSession {
-  private check?: Promise<string>;
   private readonly stop = new AbortController();
-  private tables: string[] = [];
-  private readonly totals = new Map<string, number>();
-  private readonly done = new Map<string, number>();
-  private firstWrite?: { at: number; rows: number };
+  private readonly prepared?: PreparedQuery;
 
   constructor(
     private readonly session: SqliteWriterSession,
     private readonly wrangler: Wrangler | undefined,
     private readonly executeArgs: string[],
     private readonly created: boolean,
-  ) {}
-
-  async state(tables: readonly string[]): Promise<TargetState> {
-    const state = await this.session.state(tables);
-    if (state.journal) {
-      this.tables = state.journal.map((e) => e.table);
-      for (const e of state.journal) this.done.set(e.table, e.read);
-    }
-    return state;
+  ) {
+    this.prepared = wrangler?.prepareQuery(executeArgs, 'reading the local D1 back', this.stop.signal);
   }
 
-  async begin(setup: { schema?: SchemaSetup; entries: JournalEntry[]; tables: TableMapping[] }): Promise<void> {
-    await this.session.begin(setup);
-    this.tables = setup.entries.map((e) => e.table);
+  state(tables: readonly string[]): Promise<TargetState> {
+    return this.session.state(tables);
   }
 
-  expect(table: string, rows: number): void {
-    this.totals.set(table, rows);
+  begin(setup: { schema?: SchemaSetup; entries: JournalEntry[]; tables: TableMapping[] }): Promise<void> {
+    return this.session.begin(setup);
   }
 
   restart(table: TableMapping): Promise<void> {
-    this.done.set(table.name, 0);
     return this.session.restart(table);
   }
 
   write(batch: WriteBatch): Promise<JournalEntry> {
-    this.done.set(batch.after.table, batch.after.read);
-    if (batch.after.done) this.totals.set(batch.after.table, batch.after.read);
-    if (!this.check) this.maybeStartCheck();
     return this.session.write(batch);
   }
 
   async finish(tables: TableMapping[]): Promise<TargetReport> {
+    const names = tables.map((t) => t.name);
     let note: string;
     try {
-      note = await (this.check ?? this.readBack(tables.map((t) => t.name)));
+      note = await this.readBack(names, this.prepared);
     } catch (e) {
-      if (!this.check || this.stop.signal.aborted || e instanceof WrongFileError) throw e;
-      note = await this.readBack(tables.map((t) => t.name)); // the early attempt found the file busy
+      if (!this.prepared || this.stop.signal.aborted || e instanceof WrongFileError) throw e;
+      note = await this.readBack(names, undefined);
     }
     const report = await this.session.finish(tables);
     report.notes.push(note);
@@ -146,41 +130,16 @@ class WranglerCheckedSession implements TargetSession {
 
   async close(): Promise<void> {
     this.stop.abort(); // a copy that failed does not wait for (or leave behind) the wrangler run
-    await this.check?.catch(() => undefined);
     await this.session.close();
   }
 
-  /** Starts the read-back once every table's size is known and the rest should take under READ_BACK_LEAD_MS. */
-  private maybeStartCheck(): void {
-    if (!this.wrangler || this.tables.length === 0) return;
-    let left = 0;
-    let read = 0;
-    for (const t of this.tables) {
-      const total = this.totals.get(t);
-      if (total === undefined) return;
-      const done = this.done.get(t) ?? 0;
-      left += Math.max(0, total - done);
-      read += done;
-    }
-    const now = Date.now();
-    if (!this.firstWrite) {
-      this.firstWrite = { at: now, rows: read };
-      return;
-    }
-    const rows = read - this.firstWrite.rows;
-    if (rows <= 0) return;
-    const eta = (left * (now - this.firstWrite.at)) / rows;
-    if (eta > READ_BACK_LEAD_MS) return;
-    this.check = this.readBack(this.tables);
-    this.check.catch(() => undefined); // awaited by finish(); never unhandled meanwhile
-  }
-
   /** Asks wrangler for the file's tables: this copy's journal and every table it writes must be there. */
-  private async readBack(tables: readonly string[]): Promise<string> {
+  private async readBack(tables: readonly string[], prepared: PreparedQuery | undefined): Promise<string> {
     if (!this.wrangler) return 'not read back through wrangler: no wrangler found (install it in the Worker project)';
     const expected = [JOURNAL_TABLE, ...tables];
-    const sql = `SELECT name FROM sqlite_master WHERE type = 'table'`;
-    const rows = await this.wrangler.query(this.executeArgs, sql, 'reading the local D1 back', this.stop.signal);
+    const what = 'reading the local D1 back';
+    const all = prepared ? await prepared.send(READ_BACK_SQL) : await this.wrangler.queryAll(this.executeArgs, READ_BACK_SQL, what, this.stop.signal);
+    const rows = all[all.length - 1] ?? [];
     const seen = new Set(rows.map((r) => String(r.name).toLowerCase()));
     const missing = expected.filter((t) => !seen.has(t.toLowerCase()));
     if (missing.length > 0) {
