@@ -153,7 +153,7 @@ interface Flare {
 // The copy process's own peak RSS, reported at its exit (GNU time would report the largest of
 // its process tree, which includes the wrangler read-back), and the largest V8 heap and Buffer
 // memory (external) of its main thread, sampled every 100 ms: what of the RSS is the main
-// thread's garbage-collected heap (the writer thread's heap is its own and not in the figure).
+// thread's garbage-collected heap.
 const rssProbe =
   `data:text/javascript,let heap=0,ext=0;setInterval(()=>{const m=process.memoryUsage();heap=Math.max(heap,m.heapTotal);ext=Math.max(ext,m.external)},100).unref();` +
   `process.on('exit',()=>process.stderr.write('flarelift-maxrss-kb='+process.resourceUsage().maxRSS+' flarelift-heap-kb='+Math.round(heap/1024)+' flarelift-external-kb='+Math.round(ext/1024)+'\\n'))`;

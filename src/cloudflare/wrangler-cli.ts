@@ -49,11 +49,14 @@ const ANSI_COLOR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
  * workerd it started. Without it a wrangler read-back outlived a killed copy, and one whose
  * directory was then deleted was seen spinning at 3 GB. Its first argument says where wrangler's
  * stdin comes from: 'none', or 'fd3' — what flarelift writes to this process's fd 3, relayed by
- * cat into a real pipe (Node's stdio pipes are sockets, which /dev/stdin cannot open).
+ * cat into a real pipe (Node's stdio pipes are sockets, which /dev/stdin cannot open). A wrangler
+ * started early to wait for its SQL runs at a lower priority (nice 10): it loads while the copy
+ * runs, and took CPU from the source's server when it ran beside it (measured on 2 cores).
  */
 const WATCHDOG = `
 const { spawn } = require('node:child_process');
 const [input, cmd, ...args] = process.argv.slice(1);
+if (input === 'fd3') { try { require('node:os').setPriority(10); } catch {} }
 const child = input === 'fd3'
   ? spawn('sh', ['-c', 'cat <&3 | exec "$0" "$@"', cmd, ...args], { stdio: ['ignore', 'inherit', 'inherit', 3], detached: true })
   : spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });

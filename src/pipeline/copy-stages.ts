@@ -1,7 +1,7 @@
 // Where a copy's time goes, for the benchmark: with FLARELIFT_COPY_STAGES=1 each stage's
-// milliseconds are summed (main thread: waiting for the reader, casting, handing batches to the
-// writer, waiting for the writer; writer thread: inserting, committing) and printed on stderr as
-// one line when the copy ends. Off, each call is one boolean test.
+// milliseconds are summed (waiting for the reader, casting, waiting for the writer; for SQLite
+// targets inserting and committing) and printed on stderr as one line when the copy ends. Off,
+// each call is one boolean test.
 import { performance } from 'node:perf_hooks';
 
 export const STAGES_ENV = 'FLARELIFT_COPY_STAGES';

@@ -86,8 +86,8 @@ export async function copyTable(job: TableJob, ctx: TableContext): Promise<CopyT
     return p;
   };
   let pending: Promise<IteratorResult<SourceValue[][]>> | undefined = next();
-  // The previous batch's write, still running (the writer may be another thread) while the
-  // next batch is cast. Its rejects reach the file before the next batch's: file order is
+  // The previous batch's write, still running (remote D1 and database targets answer later)
+  // while the next batch is cast. Its rejects reach the file before the next batch's: file order is
   // commit order, which is what cutting the file back on resume relies on.
   let writing: Promise<unknown> | undefined;
   const settle = async () => {

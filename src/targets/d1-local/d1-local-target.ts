@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TableMapping } from '../../schema/mapping.js';
 import { findWrangler, Wrangler, type PreparedQuery } from '../../cloudflare/wrangler-cli.js';
-import { SqliteWriterSession } from '../sqlite-file/sqlite-writer.js';
+import { openSqliteSession, type SqliteSession } from '../sqlite-file/sqlite-session.js';
 import { D1_MAX_ROW_BYTES } from '../../cloudflare/limits.js';
 import { locateLocalD1 } from '../../cloudflare/local-state.js';
 import { findWranglerConfig } from '../../cloudflare/wrangler-config.js';
@@ -54,7 +54,7 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
     lockFile: `${location.path}.flarelift-lock`,
     async open() {
       const created = !existsSync(location.path);
-      const session = await SqliteWriterSession.open({ file: location.path, where, restoreJournalMode: false, maxParameters: D1_LOCAL_CAPABILITIES.maxBoundParameters });
+      const session = openSqliteSession({ file: location.path, where, restoreJournalMode: false, maxParameters: D1_LOCAL_CAPABILITIES.maxBoundParameters });
       const wranglerBin = findWrangler(path.dirname(config.path), cwd);
       return new WranglerCheckedSession(session, wranglerBin ? new Wrangler(wranglerBin, cwd) : undefined, executeArgs, created);
     },
@@ -90,7 +90,7 @@ class WranglerCheckedSession implements TargetSession {
   private readonly prepared?: PreparedQuery;
 
   constructor(
-    private readonly session: SqliteWriterSession,
+    private readonly session: SqliteSession,
     private readonly wrangler: Wrangler | undefined,
     private readonly executeArgs: string[],
     private readonly created: boolean,

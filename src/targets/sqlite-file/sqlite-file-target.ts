@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Target, TargetCapabilities } from '../target.js';
 import { SQLITE_MAX_BOUND_PARAMETERS, SQLITE_MAX_LENGTH } from './sqlite-limits.js';
-import { SqliteWriterSession } from './sqlite-writer.js';
+import { openSqliteSession } from './sqlite-session.js';
 
 export const SQLITE_FILE_CAPABILITIES: TargetCapabilities = {
   limitsOf: 'SQLite',
@@ -21,7 +21,7 @@ export function sqliteFileTarget(file: string, cwd: string = process.cwd()): Tar
     description: `SQLite file ${absolute}`,
     capabilities: SQLITE_FILE_CAPABILITIES,
     lockFile: `${absolute}.flarelift-lock`,
-    open: () => SqliteWriterSession.open({ file: absolute, where: absolute, restoreJournalMode: true, maxParameters: SQLITE_FILE_CAPABILITIES.maxBoundParameters }),
+    open: async () => openSqliteSession({ file: absolute, where: absolute, restoreJournalMode: true, maxParameters: SQLITE_FILE_CAPABILITIES.maxBoundParameters }),
     async reader() {
       const { openLocalReader } = await import('./sqlite-file-reader.js');
       return openLocalReader(absolute, `SQLite file ${absolute}`, 'run copy first, or check the path');

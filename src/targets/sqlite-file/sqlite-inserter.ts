@@ -13,7 +13,7 @@ import { isRowError } from './sqlite-errors.js';
 /** Rows per multi-row INSERT: past about 50 the statement gets slower again (measured). */
 const ROWS_PER_STATEMENT = 50;
 
-/** What the writer needs of a table (a TableMapping is one; the writer thread gets just this). */
+/** What the writer needs of a table (a TableMapping is one). */
 export interface TableShape {
   name: string;
   columns: readonly { name: string }[];

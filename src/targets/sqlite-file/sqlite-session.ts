@@ -1,18 +1,19 @@
 // A copy session on a SQLite database reached directly with better-sqlite3 (a plain file, or the
 // file behind a local D1). One connection: writes from concurrent table jobs are serialized by
-// it, each batch one transaction together with its journal row. It runs in the writer thread
-// (sqlite-worker.ts); tests may use it in-thread.
+// it, each batch one transaction together with its journal row. It runs on the main thread: a
+// writer thread was measured slower once reading and casting got cheap (handing a batch over
+// cost more than inserting it; see the README's performance section).
 import Database from 'better-sqlite3';
 
 import path from 'node:path';
 import type { Finding } from '../../catalog/findings.js';
 import { quoteAlways } from '../../schema/identifiers.js';
-import type { SqliteValue } from '../../casting/values.js';
 import type { JournalEntry, RowFailure, SchemaSetup, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
 import { guardWrite } from './sqlite-errors.js';
 import { makeInserter, type Inserter, type TableShape } from './sqlite-inserter.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import { makeDirectory } from '../../make-directory.js';
+import { endStage, stageClock } from '../../pipeline/copy-stages.js';
 
 export interface SqliteSessionOptions {
   /** Absolute path of the database file (created with its directory when missing). */
@@ -92,53 +93,35 @@ export class SqliteSession implements TargetSession {
     );
   }
 
+  /**
+   * One transaction: the rows, then (the refused ones recorded by onFailures first: the reject
+   * file holds them before the batch commits) the journal entry, then COMMIT.
+   */
   async write(batch: WriteBatch): Promise<JournalEntry> {
     return guardWrite(this.options.where, () => {
-      const failures = this.writeRows(batch.table, batch.rows);
+      if (this.broken) throw this.broken;
+      const inserter = this.inserterFor(batch.table);
+      this.db.prepare('BEGIN').run();
       try {
+        const inserting = stageClock();
+        const failures: RowFailure[] = [];
+        inserter.insert(batch.rows, failures);
+        endStage('insert', inserting);
         if (failures.length > 0) batch.onFailures(failures);
+        const committing = stageClock();
+        const committed: JournalEntry = { ...batch.after, written: batch.after.written - failures.length, rejected: batch.after.rejected + failures.length };
+        this.journal.save(committed);
+        this.db.prepare('COMMIT').run();
+        endStage('commit', committing);
+        return committed;
       } catch (e) {
         this.rollbackRows();
         throw e;
       }
-      return this.commitRows(batch.after, failures.length);
     });
   }
 
-  /** Opens the batch's transaction and inserts; the caller commits (commitRows) or rolls back. */
-  writeRows(table: TableShape, rows: SqliteValue[][]): RowFailure[] {
-    if (this.broken) throw this.broken;
-    const inserter = this.inserterFor(table);
-    this.db.prepare('BEGIN').run();
-    try {
-      const failures: RowFailure[] = [];
-      inserter.insert(rows, failures);
-      return failures;
-    } catch (e) {
-      this.rollbackRows();
-      throw e;
-    }
-  }
-
-  /** Saves the entry (the `refused` rows moved from written to rejected) and commits with it. */
-  commitRows(after: JournalEntry, refused: number): JournalEntry {
-    const committed: JournalEntry = { ...after, written: after.written - refused, rejected: after.rejected + refused };
-    try {
-      this.journal.save(committed);
-      this.db.prepare('COMMIT').run();
-    } catch (e) {
-      this.rollbackRows();
-      throw e;
-    }
-    return committed;
-  }
-
-  /** Runs fn, turning user-fixable write failures into UserErrors. */
-  guard<T>(fn: () => T): T {
-    return guardWrite(this.options.where, fn);
-  }
-
-  rollbackRows(): void {
+  private rollbackRows(): void {
     this.broken ??= new Error('an earlier batch was not written: this copy takes no more batches (run it again with --resume)');
     if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
   }

@@ -1,15 +1,14 @@
-// The SQLite writer thread's batch protocol, as two table jobs use it at once (--jobs 2): a batch
-// with refused rows waits, transaction open, for the main thread to record them before it
-// commits, and the other job's batch goes in only after it; once a batch is rolled back (its
-// rejects could not be recorded) no batch sent after it commits, so the journal keeps the last
-// good batch and --resume starts there.
+// The SQLite copy session's batches, as two table jobs use it at once (--jobs 2): a batch with
+// refused rows has them recorded (the reject file) before it commits, and the other job's batch
+// goes in only after it; once a batch is rolled back (its rejects could not be recorded) no later
+// batch commits, so the journal keeps the last good batch and --resume starts there.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { SqliteWriterSession } from '../src/targets/sqlite-file/sqlite-writer.js';
+import { openSqliteSession, type SqliteSession } from '../src/targets/sqlite-file/sqlite-session.js';
 import type { JournalEntry, RowFailure } from '../src/targets/target.js';
 import type { TableMapping } from '../src/schema/mapping.js';
 import type { SqliteValue } from '../src/casting/values.js';
@@ -20,9 +19,9 @@ const ddl = (name: string) => `CREATE TABLE ${name} (id INTEGER PRIMARY KEY, v I
 const fresh = (table: string): JournalEntry => ({ table, lastKey: null, read: 0, written: 0, rejected: 0, done: false });
 const entry = (table: string, read: number): JournalEntry => ({ table, lastKey: JSON.stringify([read]), read, written: read, rejected: 0, done: false });
 
-async function open(name: string, tables: string[]): Promise<{ session: SqliteWriterSession; file: string }> {
+async function open(name: string, tables: string[]): Promise<{ session: SqliteSession; file: string }> {
   const file = path.join(work, name);
-  const session = await SqliteWriterSession.open({ file, where: name, restoreJournalMode: true, maxParameters: 999 });
+  const session = openSqliteSession({ file, where: name, restoreJournalMode: true, maxParameters: 999 });
   await session.begin({ schema: { preLoad: tables.map(ddl), postLoad: [] }, entries: tables.map(fresh) });
   return { session, file };
 }
@@ -30,7 +29,7 @@ async function open(name: string, tables: string[]): Promise<{ session: SqliteWr
 const rows = (from: number, n: number, bad: number[] = []): SqliteValue[][] =>
   Array.from({ length: n }, (_, i) => [from + i, bad.includes(from + i) ? -1 : from + i]);
 
-describe('SQLite writer thread', () => {
+describe('SQLite copy session', () => {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   test('two jobs at once: refused rows are recorded before their batch commits, the other batch after it', async () => {
