@@ -53,7 +53,15 @@ const SETUP = [
      (2, 'T4:abcd N i1', 'C4CA4238-A0B9-2382-0DCC-509A6F75849B', false, '2020-06-30 12:34:56.5+02', '1970-01-01 00:00:00.000001', '2020-02-29', -1.50, '{"a": "ü"}', '\\x00ff', 9007199254740991, 'happy')`,
   `CREATE TABLE floaty (id integer PRIMARY KEY, r double precision)`,
   `INSERT INTO floaty VALUES (1, 0.1), (2, 1e300), (3, NULL)`,
+  // 5,000 rows each, for the default chunk sizes: digested by the server, and read by flarelift (a double).
+  `CREATE TABLE many_text (id integer PRIMARY KEY, t text)`,
+  `INSERT INTO many_text SELECT g, 'row ' || g FROM generate_series(1, 5000) g`,
+  `CREATE TABLE many_real (id integer PRIMARY KEY, r double precision)`,
+  `INSERT INTO many_real SELECT g, g / 7.0 FROM generate_series(1, 5000) g`,
 ];
+
+/** The tables verified in 2-row chunks (not the 5,000-row ones). */
+const SMALL = ['edge', 'odd', 'words', 'pairs', 'strict', 'floaty'];
 
 describe('verify with server-side chunk digests (PostgreSQL into SQLite)', () => {
   let dir: string;
@@ -84,6 +92,7 @@ describe('verify with server-side chunk digests (PostgreSQL into SQLite)', () =>
         try {
           const seen = new Map<string, boolean>();
           for (const m of schema.tables) {
+            if (m.name.startsWith('many_')) continue; // the default chunk sizes' tables (their own test)
             const digests = snapshot.chunkDigests?.(m);
             if (m.name === 'floaty') {
               assert.equal(digests, undefined, 'a double precision column is not rendered by the server');
@@ -109,7 +118,7 @@ describe('verify with server-side chunk digests (PostgreSQL into SQLite)', () =>
   });
 
   test('clean: every table matches, the server digests all but the one with a double column', async () => {
-    const summary = await verify({ from: FROM, to, cwd: dir, chunkRows: 2, failuresFile: path.join(dir, 'clean.jsonl'), rejectDir: path.join(dir, 'rejects') });
+    const summary = await verify({ from: FROM, to, cwd: dir, chunkRows: 2, tables: SMALL, failuresFile: path.join(dir, 'clean.jsonl'), rejectDir: path.join(dir, 'rejects') });
     assert.equal(summary.ok, true);
     for (const t of summary.tables) {
       assert.equal(t.mismatches, 0, t.name);
@@ -117,6 +126,16 @@ describe('verify with server-side chunk digests (PostgreSQL into SQLite)', () =>
       assert.equal(t.serverDigests === true, t.name !== 'floaty', `${t.name}: server digests`);
       assert.equal(t.targetRows, t.sourceRows, t.name);
     }
+  });
+
+  test('default chunks: 10,000 rows where the server digests them, 2,000 where flarelift reads the rows', async () => {
+    const summary = await verify({ from: FROM, to, cwd: dir, tables: ['many_text', 'many_real'], failuresFile: path.join(dir, 'defaults.jsonl'), rejectDir: path.join(dir, 'rejects') });
+    assert.equal(summary.ok, true);
+    const byName = new Map(summary.tables.map((t) => [t.name, t]));
+    assert.equal(byName.get('many_text')?.serverDigests, true);
+    assert.equal(byName.get('many_text')?.chunks, 1, 'one chunk of up to 10,000 rows');
+    assert.notEqual(byName.get('many_real')?.serverDigests, true);
+    assert.equal(byName.get('many_real')?.chunks, 3, 'chunks of 2,000 rows: a chunk\'s rows stay alive until its target digest is in');
   });
 
   test('tampered: every change is named by key, whatever its type or place', async () => {
@@ -137,7 +156,7 @@ describe('verify with server-side chunk digests (PostgreSQL into SQLite)', () =>
       db.close();
     }
     const failures = path.join(dir, 'bad.jsonl');
-    const summary = await verify({ from: FROM, to, cwd: dir, chunkRows: 2, failuresFile: failures, rejectDir: path.join(dir, 'rejects') });
+    const summary = await verify({ from: FROM, to, cwd: dir, chunkRows: 2, tables: SMALL, failuresFile: failures, rejectDir: path.join(dir, 'rejects') });
     assert.equal(summary.ok, false);
     const by = new Map(summary.tables.map((t) => [t.name, t]));
     assert.deepEqual(

@@ -31,9 +31,9 @@ import { verifySummary } from './verify-summary.js';
 import { verifyUnits } from './verify-units.js';
 import { forEachTable } from '../pipeline/table-pool.js';
 import { refuseWhileWritten } from '../targets/target-lock.js';
-import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES } from './verify-defaults.js';
+import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, DEFAULT_ROW_CHUNK_ROWS } from './verify-defaults.js';
 
-export { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES };
+export { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, DEFAULT_ROW_CHUNK_ROWS };
 
 export interface VerifyRunOptions {
   source: Source;
@@ -46,7 +46,7 @@ export interface VerifyRunOptions {
   tables?: string[];
   /** Tables compared at the same time (default 2, as copy). */
   jobs?: number;
-  /** Source rows per hashed chunk (default 10,000). */
+  /** Source rows per hashed chunk (default 10,000 where the source digests chunks, else 2,000). */
   chunkRows?: number;
   /** Most lines written to the failures file (default 1,000); counts stay exact. */
   maxFailures?: number;
@@ -65,7 +65,8 @@ interface Shared {
   target: TargetReader;
   rejectDir: string;
   failures: FailuresFile;
-  chunkRows: number;
+  /** --chunk-rows; undefined: each table's method's default (verify-defaults.ts). */
+  chunkRows?: number;
   signal: AbortSignal;
   emit: VerifyEventListener;
 }
@@ -78,22 +79,23 @@ async function verifyTable(m: TableMapping, s: Shared): Promise<VerifyTableSumma
   let method: VerifyMethod = m.key ? 'chunks' : 'multiset';
   s.emit({ type: 'table-start', table: m.name, total, method });
   if (!table) s.emit({ type: 'note', table: m.name, message: `${m.name}: the target has no such table` });
+  // Both sides digest chunks where the rows are when the source can render every column as its
+  // cast would (verify-server-digest.ts); a chunk holding rejected rows differs, and its rows decide.
+  // FLARELIFT_VERIFY_BY_ROWS=1 reads and hashes every row here instead (the bench's "before").
+  const digests = m.key && table?.textDigest && process.env.FLARELIFT_VERIFY_BY_ROWS !== '1' ? s.snapshot.chunkDigests?.(m) : undefined;
+  const chunkRows = s.chunkRows ?? (digests ? DEFAULT_CHUNK_ROWS : DEFAULT_ROW_CHUNK_ROWS);
   const run: TableRun = {
     m,
     snapshot: s.snapshot,
     reader: table ?? EMPTY_TABLE,
-    chunkRows: s.chunkRows,
-    readRows: s.target.readRows(s.chunkRows),
+    chunkRows,
+    readRows: s.target.readRows(chunkRows),
     rejects,
     maxRecords: s.failures.max,
     signal: s.signal,
     progress: (rows) => s.emit({ type: 'progress', table: m.name, rows, total }),
   };
   let outcome: TableOutcome;
-  // Both sides digest chunks where the rows are when the source can render every column as its
-  // cast would (verify-server-digest.ts); a chunk holding rejected rows differs, and its rows decide.
-  // FLARELIFT_VERIFY_BY_ROWS=1 reads and hashes every row here instead (the bench's "before").
-  const digests = m.key && table?.textDigest && process.env.FLARELIFT_VERIFY_BY_ROWS !== '1' ? s.snapshot.chunkDigests?.(m) : undefined;
   if (!m.key) outcome = await verifyMultiset(run);
   else if (digests && table?.textDigest) outcome = await verifyByServerDigests(run, digests, (lo, hi) => table.textDigest!(lo, hi));
   else {
@@ -153,7 +155,7 @@ async function runVerify(options: VerifyRunOptions): Promise<VerifySummary> {
     const notes: string[] = [];
     const compared = await withoutNullKeys(selected, snapshot, (message) => notes.push(message));
     emit({ type: 'start', source: source.description, target: target.description, consistency: snapshot.consistency, tables: selected.map((m) => m.name) });
-    const shared: Shared = { snapshot, target, rejectDir, failures, chunkRows: Math.max(1, Math.floor(options.chunkRows ?? DEFAULT_CHUNK_ROWS)), signal: stop.signal, emit };
+    const shared: Shared = { snapshot, target, rejectDir, failures, chunkRows: options.chunkRows === undefined ? undefined : Math.max(1, Math.floor(options.chunkRows)), signal: stop.signal, emit };
 
     const results = await forEachTable(compared, jobs, stop, (m) => verifyTable(m, shared));
 

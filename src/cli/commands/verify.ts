@@ -3,7 +3,7 @@
 // 1 differences found (listed in the failures file), 2 a user error, 5 every table matches but
 // rows copy rejected are not in the target, 130 interrupted by Ctrl-C.
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
-import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, verify } from '../../verify/verify.js';
+import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, DEFAULT_ROW_CHUNK_ROWS, verify } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
 import { addS3Options, applyS3Options } from '../s3-options.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
@@ -42,7 +42,7 @@ export const verifyCommand = defineCommand<VerifyCliOptions>({
       .option('--json', 'one JSON event per line, then the summary as JSON')
       .option('--max-failures <n>', `most differences written to the failures file (default ${DEFAULT_MAX_FAILURES}; counts stay exact)`)
       .option('--failures <file>', `JSON lines of the differing rows, by key (default ./${DEFAULT_FAILURES_FILE})`)
-      .option('--chunk-rows <n>', `source rows per hashed chunk (default ${DEFAULT_CHUNK_ROWS})`)
+      .option('--chunk-rows <n>', `source rows per hashed chunk (default ${DEFAULT_CHUNK_ROWS} where the source digests chunks itself, else ${DEFAULT_ROW_CHUNK_ROWS})`)
       .option('--config-file <file>', 'cast rules file the copy used (default ./flarelift.toml when present)')
       .option('--accept-rejects', 'exit 0 when the only absent rows are ones copy rejected (they are still named)')
       .option('--reject-dir <dir>', `the copy's reject files: rows listed there count as rejected, not missing (default ./${DEFAULT_REJECT_DIR})`),
