@@ -16,7 +16,7 @@ import { parseAnyTarget, tableTarget, type TargetSpecOptions } from '../targets/
 import type { SyncEntry, SyncSession } from '../targets/sync-session.js';
 import type { Target } from '../targets/target.js';
 import { lockTarget } from '../targets/target-lock.js';
-import { DEFAULT_CHUNK_ROWS } from '../verify/verify-defaults.js';
+import { DEFAULT_ROW_CHUNK_ROWS } from '../verify/verify-defaults.js';
 import { verifySource } from '../verify/verify.js';
 import type { VerifySummary } from '../verify/verify-events.js';
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from './copy-defaults.js';
@@ -40,7 +40,7 @@ export interface SyncRunOptions {
   tables?: string[];
   /** Tables compared at the same time (default 2). */
   jobs?: number;
-  /** Source rows per compared chunk (default 10,000). */
+  /** Source rows per compared chunk (default 2,000; the proof uses verify's defaults). */
   chunkRows?: number;
   /** Continue a sync that was killed or interrupted (its journal's counts carry on). */
   resume?: boolean;
@@ -94,7 +94,9 @@ export function syncSource(options: SyncRunOptions): Promise<SyncSummary> {
 async function runSync(options: SyncRunOptions): Promise<SyncSummary> {
   const emit: SyncEventListener = options.onEvent ?? (() => undefined);
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
-  const chunkRows = Math.max(1, Math.floor(options.chunkRows ?? DEFAULT_CHUNK_ROWS));
+  // Sync reads and compares the rows here (no server digests): verify's row-path default, which
+  // keeps fewer rows alive (measured on 1,000,000 rows: 309 MB of RSS at 10,000, 161 MB at 2,000).
+  const chunkRows = Math.max(1, Math.floor(options.chunkRows ?? DEFAULT_ROW_CHUNK_ROWS));
   const { source, target } = options;
   if (!target.sync) throw new UserError(`sync cannot write to ${target.description} yet: it brings d1:<database> (local or --remote), sqlite:<path>, postgres:// and mysql:// targets up to date`);
   const { schema } = await planSource(source, { userRules: options.userRules, measure: false });
@@ -185,7 +187,7 @@ async function runSync(options: SyncRunOptions): Promise<SyncSummary> {
           userRules: options.userRules,
           tables: tables.map((m) => m.name),
           jobs,
-          chunkRows,
+          chunkRows: options.chunkRows, // undefined: each table's method's default
           failuresFile: options.failuresFile,
           maxFailures: options.maxFailures,
           rejectDir: options.rejectDir,

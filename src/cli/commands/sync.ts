@@ -4,7 +4,7 @@
 // Ctrl-C (resumable with --resume).
 import { DEFAULT_JOBS, DEFAULT_REJECT_DIR } from '../../pipeline/copy.js';
 import { DEFAULT_SINCE_MARGIN_SECONDS, sync } from '../../pipeline/sync.js';
-import { DEFAULT_CHUNK_ROWS, DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES } from '../../verify/verify.js';
+import { DEFAULT_FAILURES_FILE, DEFAULT_MAX_FAILURES, DEFAULT_ROW_CHUNK_ROWS } from '../../verify/verify.js';
 import { defineCommand } from '../command.js';
 import { commaList, fromOption, interruptible, wholeNumber } from '../options.js';
 import { EXIT_INCOMPLETE, incompleteLine } from '../render/rejects-verdict.js';
@@ -47,7 +47,7 @@ export const syncCommand = defineCommand<SyncCliOptions>({
       .option('--since-column <table.column>', 'read only rows whose column is at or past the last sync\'s mark (repeatable)', collect)
       .option('--no-detect-since', 'do not use updated_at / modified_at / last_update columns found by name')
       .option('--since-margin <seconds>', `read from this long before the mark, for late commits (default ${DEFAULT_SINCE_MARGIN_SECONDS})`)
-      .option('--chunk-rows <n>', `source rows per compared chunk (default ${DEFAULT_CHUNK_ROWS})`)
+      .option('--chunk-rows <n>', `source rows per compared chunk (default ${DEFAULT_ROW_CHUNK_ROWS})`)
       .option('--max-failures <n>', `the proof: most differences written to the failures file (default ${DEFAULT_MAX_FAILURES})`)
       .option('--failures <file>', `the proof: JSON lines of differing rows (default ./${DEFAULT_FAILURES_FILE})`)
       .option('--config-file <file>', 'cast rules file the copy used (default ./flarelift.toml when present)')
