@@ -154,9 +154,13 @@ export class Wrangler {
 
   /** The rows of the last statement. */
   async query(baseArgs: string[], sql: string, what: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-    const all = await this.queryAll(baseArgs, sql, what, signal);
-    return all[all.length - 1] ?? [];
+    return lastStatement(await this.queryAll(baseArgs, sql, what, signal));
   }
+}
+
+/** The rows of the last statement of a queryAll or PreparedQuery answer. */
+export function lastStatement(all: Record<string, unknown>[][]): Record<string, unknown>[] {
+  return all[all.length - 1] ?? [];
 }
 
 /** wrangler's --json answer: the rows of each statement. */

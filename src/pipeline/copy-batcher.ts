@@ -25,9 +25,10 @@ const fmt = (n: number) => n.toLocaleString('en-US');
  * A row's casts as straight-line code, `out[i] = f_i(src[i])` for each column, returning an upper
  * bound of the row's bytes (UTF-8 takes at most 3 bytes per UTF-16 unit). A loop over the column
  * functions has one call site that sees every cast, which V8 then neither inlines nor calls
- * directly; one call site per column was measured twice as fast for the loop itself (about 0.3 s
- * per million rows of the bench table). `at[0]` holds the column being cast, for the reject
- * reason. Only column numbers enter the generated text.
+ * directly; one call site per column was measured twice as fast for the loop itself (a
+ * micro-benchmark; the loop took 0.67 s per million rows of the bench table in the profile).
+ * `at[0]` holds the column being cast, for the reject reason. Only column numbers enter the
+ * generated text.
  */
 type RowCast = (src: readonly SourceValue[], out: SqliteValue[], at: Int32Array) => number;
 

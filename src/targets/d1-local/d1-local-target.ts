@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TableMapping } from '../../schema/mapping.js';
-import { findWrangler, Wrangler, type PreparedQuery } from '../../cloudflare/wrangler-cli.js';
+import { findWrangler, lastStatement, Wrangler, type PreparedQuery } from '../../cloudflare/wrangler-cli.js';
 import { openSqliteSession, type SqliteSession } from '../sqlite-file/sqlite-session.js';
 import { D1_MAX_ROW_BYTES } from '../../cloudflare/limits.js';
 import { locateLocalD1 } from '../../cloudflare/local-state.js';
@@ -73,6 +73,7 @@ export function d1LocalTarget(options: D1LocalOptions): Target {
 class WrongFileError extends UserError {}
 
 const READ_BACK_SQL = `SELECT name FROM sqlite_master WHERE type = 'table'`;
+const READ_BACK_WHAT = 'reading the local D1 back';
 
 /**
  * The writer session plus the proof that wrangler opens the same file: wrangler is asked which
@@ -95,7 +96,7 @@ class WranglerCheckedSession implements TargetSession {
     private readonly executeArgs: string[],
     private readonly created: boolean,
   ) {
-    this.prepared = wrangler?.prepareQuery(executeArgs, 'reading the local D1 back', this.stop.signal);
+    this.prepared = wrangler?.prepareQuery(executeArgs, READ_BACK_WHAT, this.stop.signal);
   }
 
   state(tables: readonly string[]): Promise<TargetState> {
@@ -137,9 +138,7 @@ class WranglerCheckedSession implements TargetSession {
   private async readBack(tables: readonly string[], prepared: PreparedQuery | undefined): Promise<string> {
     if (!this.wrangler) return 'not read back through wrangler: no wrangler found (install it in the Worker project)';
     const expected = [JOURNAL_TABLE, ...tables];
-    const what = 'reading the local D1 back';
-    const all = prepared ? await prepared.send(READ_BACK_SQL) : await this.wrangler.queryAll(this.executeArgs, READ_BACK_SQL, what, this.stop.signal);
-    const rows = all[all.length - 1] ?? [];
+    const rows = prepared ? lastStatement(await prepared.send(READ_BACK_SQL)) : await this.wrangler.query(this.executeArgs, READ_BACK_SQL, READ_BACK_WHAT, this.stop.signal);
     const seen = new Set(rows.map((r) => String(r.name).toLowerCase()));
     const missing = expected.filter((t) => !seen.has(t.toLowerCase()));
     if (missing.length > 0) {
