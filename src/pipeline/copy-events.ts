@@ -12,6 +12,8 @@ export interface CopyTableSummary {
   skippedByRule?: number;
   /** Time spent on this table in this run. */
   ms: number;
+  /** Rows SQLite copied from the source file itself in this run (SQLite to SQLite, see sqlite-direct.ts). */
+  copiedBySqlite?: number;
   /** Rows the source held when this run counted them (the snapshot's count). */
   sourceRows?: number;
   /** Continued from the journal of an earlier run. */

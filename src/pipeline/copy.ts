@@ -119,6 +119,11 @@ async function runCopy(options: CopyRunOptions): Promise<CopySummary> {
       const { done: _done, ...t } = r ?? { name: m.name, read: e.read, written: e.written, rejected: e.rejected, ms: 0, done: false };
       return t;
     });
+    const bySqlite = tables.reduce((s, t) => s + (t.copiedBySqlite ?? 0), 0);
+    if (bySqlite > 0) {
+      const whole = tables.filter((t) => t.copiedBySqlite && t.copiedBySqlite === t.read).length;
+      notes.push(`SQLite copied ${bySqlite.toLocaleString('en-US')} row(s) file to file itself (${whole} table(s) whole); the rest went row by row`);
+    }
     const summary: CopySummary = {
       status,
       source: source.description,

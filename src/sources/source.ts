@@ -80,6 +80,11 @@ export interface IntegerBounds {
 export interface Snapshot {
   /** How consistent the view is, for the report ('exported snapshot', 'per-table snapshot: ...'). */
   readonly consistency: string;
+  /**
+   * SQLite sources: the file, when no other connection can change it while the snapshot is open
+   * (rollback journal and the snapshot's read lock), so a SQLite target may read it directly.
+   */
+  readonly frozenFile?: string;
   readRows(table: Table, options: ReadOptions): AsyncIterable<SourceValue[][]>;
   countRows(table: Table): Promise<number>;
   /**

@@ -94,6 +94,22 @@ export interface TargetSession {
   finish(tables: TableMapping[], notify?: (message: string) => void): Promise<TargetReport>;
   /** Releases the target; an unfinished journal stays for --resume. */
   close(): Promise<void>;
+  /**
+   * SQLite targets, from a SQLite source file that stays unchanged while the copy runs: the
+   * table's rows copied by SQLite itself, batch by batch (targets/sqlite-file/sqlite-direct.ts);
+   * a string says why this table goes row by row.
+   */
+  direct?(file: string, table: TableMapping, capabilities: TargetCapabilities): DirectTable | string;
+}
+
+/** A table a SQLite target copies from an attached SQLite file in its own SQL. */
+export interface DirectTable {
+  /**
+   * Copies the next `rows` rows after `entry`'s key in one transaction with the journal entry;
+   * returns the entry as committed, 'end' when no rows remain, or undefined (nothing written)
+   * when this batch must go row by row (text that is not UTF-8, a row the target refuses).
+   */
+  copy(entry: JournalEntry, rows: number): JournalEntry | 'end' | undefined;
 }
 
 export interface Target {

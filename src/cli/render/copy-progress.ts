@@ -100,6 +100,7 @@ export function copySummaryJson(s: CopySummary): string {
       ...(t.resumed ? { resumed: true } : {}),
       ...(t.restarted ? { restarted: true } : {}),
       ...(t.skipped ? { skipped: true } : {}),
+      ...(t.copiedBySqlite ? { copiedBySqlite: t.copiedBySqlite } : {}),
     })),
     totals: s.totals,
     findings: s.findings,

@@ -109,8 +109,13 @@ export class SqliteSource implements Source {
     // BEGIN is deferred: the read transaction (and its snapshot) starts with the first read.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     const reader = new SqliteReader(db);
+    // With a rollback journal, the read lock held from here to close() keeps every writer out, so
+    // another connection (a SQLite target's, attaching the file) reads this same instant. In WAL
+    // mode writers go on and only this connection sees the snapshot.
+    const wal = String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     return {
       consistency: 'one read transaction',
+      ...(wal ? {} : { frozenFile: this.file }),
       readRows: (table, options) => reader.readRows(table, options),
       countRows: async (table) => reader.countRows(table),
       countNullKeys: async (table, columns) => reader.countNullKeys(table, columns),

@@ -10,7 +10,7 @@ import { D1_MAX_ROW_BYTES } from '../../cloudflare/limits.js';
 import { locateLocalD1 } from '../../cloudflare/local-state.js';
 import { findWranglerConfig } from '../../cloudflare/wrangler-config.js';
 import { SQLITE_MAX_BOUND_PARAMETERS } from '../sqlite-file/sqlite-limits.js';
-import type { JournalEntry, SchemaSetup, Target, TargetCapabilities, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
+import type { DirectTable, JournalEntry, SchemaSetup, Target, TargetCapabilities, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
 import { JOURNAL_TABLE } from '../sqlite-file/sqlite-journal.js';
 import { UserError } from '../../errors.js';
 
@@ -113,6 +113,10 @@ class WranglerCheckedSession implements TargetSession {
 
   write(batch: WriteBatch): Promise<JournalEntry> {
     return this.session.write(batch);
+  }
+
+  direct(file: string, table: TableMapping, capabilities: TargetCapabilities): DirectTable | string {
+    return this.session.direct(file, table, capabilities);
   }
 
   async finish(tables: TableMapping[]): Promise<TargetReport> {

@@ -8,7 +8,9 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { Finding } from '../../catalog/findings.js';
 import { quoteAlways } from '../../schema/identifiers.js';
-import type { JournalEntry, RowFailure, SchemaSetup, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
+import type { TableMapping } from '../../schema/mapping.js';
+import type { DirectTable, JournalEntry, RowFailure, SchemaSetup, TargetCapabilities, TargetReport, TargetSession, TargetState, WriteBatch } from '../target.js';
+import { attachSource, detachSource, planDirect } from './sqlite-direct.js';
 import { guardWrite } from './sqlite-errors.js';
 import { makeInserter, type Inserter, type TableShape } from './sqlite-inserter.js';
 import { SqliteJournal } from './sqlite-journal.js';
@@ -43,6 +45,8 @@ export class SqliteSession implements TargetSession {
   private readonly originalJournalMode: string;
   /** Set once a batch is rolled back: a later batch (already sent by another table's job) must not commit past it. */
   private broken?: Error;
+  /** The source file attached for direct copies (sqlite-direct.ts), once one is asked for. */
+  private attached?: string;
 
   constructor(
     readonly db: Database.Database,
@@ -121,6 +125,19 @@ export class SqliteSession implements TargetSession {
     });
   }
 
+  direct(file: string, table: TableMapping, capabilities: TargetCapabilities): DirectTable | string {
+    if (this.attached !== file) {
+      if (this.attached !== undefined) return 'another source file is attached';
+      try {
+        attachSource(this.db, file);
+      } catch (e) {
+        return `SQLite could not attach the source (${(e as Error).message})`;
+      }
+      this.attached = file;
+    }
+    return planDirect(this.db, this.journal, table, capabilities);
+  }
+
   private rollbackRows(): void {
     this.broken ??= new Error('an earlier batch was not written: this copy takes no more batches (run it again with --resume)');
     if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
@@ -132,6 +149,7 @@ export class SqliteSession implements TargetSession {
 
   async finish(tables: TableShape[]): Promise<TargetReport> {
     const findings: Finding[] = [];
+    this.detach();
     guardWrite(this.options.where, () =>
       this.db.transaction(() => {
         for (const sql of this.journal.read().postLoad) this.db.exec(sql);
@@ -149,7 +167,17 @@ export class SqliteSession implements TargetSession {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.detach();
+      this.db.close();
+    }
+  }
+
+  private detach(): void {
+    if (this.attached === undefined) return;
+    if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
+    guardWrite(this.options.where, () => detachSource(this.db));
+    this.attached = undefined;
   }
 
   private inserterFor(m: TableShape): Inserter {
