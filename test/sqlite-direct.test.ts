@@ -52,9 +52,8 @@ function makeSource(file: string, options: { wal?: boolean; bigRows?: number } =
   db.transaction(() => {
     for (let i = 1; i <= ROWS; i++) {
       const text = i % 7 === 0 ? `naïve ☃ ${i}` : i % 11 === 0 ? `nul\u0000inside ${i}` : i % 13 === 0 ? null : `row ${i}`;
-      // Integers as INTEGER: the row path writes a JS number that is an integer as INTEGER in an
-      // untyped column, so a REAL 5.0 there would arrive as 5 that way (SQLite keeps it REAL).
-      const any = [BigInt(i), i + 0.5, `s${i}`, Buffer.from([0xff, 0xfe, i & 0xff]), null][i % 5];
+      // An untyped column: INTEGER, REAL (5.0 stays REAL both ways), TEXT, BLOB and NULL.
+      const any = [BigInt(i), i % 2 ? i : i + 0.5, `s${i}`, Buffer.from([0xff, 0xfe, i & 0xff]), null][i % 5];
       mixed.run(i, text, i % 3 === 0 ? -i / 7 : i, i % 4 === 0 ? Buffer.from([0xc3, 0x28, i & 0xff]) : null, i % 2 ? '12.50' : i, any, 2 ** 40 + i);
       checked.run(i, i);
     }

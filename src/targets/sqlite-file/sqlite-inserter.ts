@@ -16,7 +16,8 @@ const ROWS_PER_STATEMENT = 50;
 /** What the writer needs of a table (a TableMapping is one). */
 export interface TableShape {
   name: string;
-  columns: readonly { name: string }[];
+  /** `cast`: the column's transform; `keep` values come from SQLite with their storage class. */
+  columns: readonly { name: string; cast?: { transform: { name: string } } }[];
 }
 
 export interface Inserter {
@@ -31,8 +32,11 @@ function integerColumns(db: Database.Database, m: TableShape): number[] {
   const declared = new Map(info.map((c) => [c.name.toLowerCase(), c.type]));
   // better-sqlite3 binds every JS number as a REAL: in a TEXT column an integer would read '5.0'
   // and in an untyped column it would stay REAL. Integers bound there go as BigInt (INTEGER).
+  // Not for `keep` (SQLite to SQLite): its integers arrive as BigInt and a number is a REAL the
+  // source stores as one (an untyped column's 5.0 stays 5.0).
   const fix: number[] = [];
   m.columns.forEach((c, i) => {
+    if (c.cast?.transform.name === 'keep') return;
     const type = declared.get(c.name.toLowerCase());
     if (type === undefined) {
       throw new UserError(`target table ${m.name} has no column ${c.name}: its schema differs from the source — use a fresh target or fix the table`);
