@@ -28,6 +28,9 @@ export interface SqliteSessionOptions {
   maxParameters: number;
 }
 
+/** Page size of a file the copy creates (SQLite's default is 4096). */
+const NEW_FILE_PAGE_SIZE = 16_384;
+
 export function openSqliteSession(options: SqliteSessionOptions): SqliteSession {
   const db = guardWrite(options.where, () => {
     makeDirectory(path.dirname(options.file));
@@ -55,6 +58,10 @@ export class SqliteSession implements TargetSession {
     this.journal = new SqliteJournal(db);
     this.originalJournalMode = String(db.pragma('journal_mode', { simple: true }));
     guardWrite(options.where, () => {
+      // A file with no page yet (flarelift creates it) gets 16 KB pages: the load commits and
+      // checkpoints a quarter as many pages (measured: 1,000,000 bench rows 2.5–2.6 s against
+      // 2.9–3.0 s at SQLite's 4 KB, mostly the commits). Set before WAL, which fixes the size.
+      if (Number(db.pragma('page_count', { simple: true })) === 0) db.pragma(`page_size = ${NEW_FILE_PAGE_SIZE}`);
       // WAL + synchronous=OFF: a killed process loses nothing committed (only an OS crash could),
       // and each batch commit costs no fsync. Foreign keys are checked once after the load.
       db.pragma('journal_mode = WAL');
