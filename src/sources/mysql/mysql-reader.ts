@@ -73,10 +73,15 @@ function toParam(v: SourceValue): unknown {
  */
 export type Abandon = (query: CoreQuery, lost: boolean) => Promise<void>;
 
+/** Batches read ahead of the consumer before the socket is paused. */
+const BATCHES_AHEAD = 2;
+
 /**
- * Streams the rows of `statement` in batches of `batchSize`. mysql2's stream pauses the socket
- * when its buffer (highWaterMark = one batch) is full and resumes when read, so at most about two
- * batches are in memory. When the consumer stops early, `abandon` stops the query (finally).
+ * Streams the rows of `statement` in batches of `batchSize`. Rows are gathered from the stream's
+ * 'data' events (its async iterator costs a promise per row: 0.3 s per million in the profile);
+ * up to BATCHES_AHEAD batches wait for the consumer, then the stream is paused, mysql2's buffer
+ * (highWaterMark = one batch) fills and it pauses the socket, so memory stays at a few batches.
+ * When the consumer stops early, `abandon` stops the query (finally).
  */
 export async function* streamRows(
   core: CoreConnection,
@@ -101,15 +106,44 @@ export async function* streamRows(
     stream.destroy(err);
   };
   core.on('error', onLost);
+  const ready: SourceValue[][][] = [];
+  let batch: SourceValue[][] = [];
+  let finished = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  stream.on('data', (row: SourceValue[]) => {
+    batch.push(row);
+    if (batch.length >= batchSize) {
+      ready.push(batch);
+      batch = [];
+      if (ready.length >= BATCHES_AHEAD) stream.pause();
+      notify();
+    }
+  });
+  stream.once('end', () => {
+    finished = true;
+    notify();
+  });
+  stream.once('error', (e: Error) => {
+    failure = e;
+    notify();
+  });
   try {
-    let batch: SourceValue[][] = [];
-    for await (const row of stream) {
-      batch.push(row as SourceValue[]);
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
+    for (;;) {
+      if (failure) throw failure;
+      const next = ready.shift();
+      if (next) {
+        if (stream.isPaused() && ready.length < BATCHES_AHEAD) stream.resume();
+        yield next;
         options.signal?.throwIfAborted();
+        continue;
       }
+      if (finished) break;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
     if (batch.length > 0) yield batch;
   } finally {
