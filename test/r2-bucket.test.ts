@@ -224,9 +224,25 @@ test('SIGKILL in the middle of the 120 MiB upload, then --resume: nothing alread
       // not written yet, or being replaced
     }
   }
+  // The local R2's workerd, started by the copy's Miniflare, must not outlive the killed copy.
+  const workerd = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => /\bworkerd\b/.test(l))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   assert.ok(partsBefore >= 4, 'the copy was killed during the multipart upload');
+  assert.equal(workerd.length, 1, 'the copy ran one workerd');
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && alive(workerd[0]); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(alive(workerd[0]), false, 'its workerd went with it');
   const j = JSON.parse(readFileSync(journal, 'utf8')) as { uploads: Record<string, { parts: unknown[]; partSize: number }> };
   const done = j.uploads[LARGE_KEY].parts.length;
   const partSize = j.uploads[LARGE_KEY].partSize;

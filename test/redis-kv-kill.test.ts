@@ -39,8 +39,8 @@ function runCopy(p: KvProject, args: string[], stop?: { after: number; signal: N
       buffer = buffer.slice(nl + 1);
       last = e;
       if (e.event === 'progress' && stop && ++progress === stop.after) {
-        // SIGKILL is a crash of the whole machine's work: the local KV's workerd goes too
-        // (it would outlive its parent otherwise).
+        // SIGKILL is a crash of the whole machine's work: the local KV's workerd goes at the same
+        // instant (flarelift's watch would kill it a moment later; r2-bucket.test.ts tests that).
         if (stop.signal === 'SIGKILL') for (const pid of childPids(child.pid!)) process.kill(pid, 'SIGKILL');
         child.kill(stop.signal);
       }

@@ -3,6 +3,7 @@
 // same namespace id, so the data lands exactly where they read it. Entries go in batches to a
 // tiny Worker bound to the namespace — one request per batch instead of one per key.
 import type { Miniflare } from 'miniflare';
+import { withReaper, type Reaper } from '../../cloudflare/workerd-reaper.js';
 import type { KvEntry } from './kv-cast.js';
 
 export interface KvListedKey {
@@ -75,17 +76,23 @@ export default {
 `;
 
 export class LocalKvNamespace {
-  private constructor(private readonly mf: Miniflare) {}
+  private constructor(
+    private readonly mf: Miniflare,
+    private readonly reaper: Reaper,
+  ) {}
 
   static async open(persistRoot: string, namespaceId: string): Promise<LocalKvNamespace> {
     const { Miniflare } = await import('miniflare');
-    // Miniflare exits the process on SIGINT; the copy's own handler finishes the batch in
-    // flight and leaves a clean journal instead, then disposes Miniflare itself.
-    const before = new Set(process.listeners('SIGINT'));
-    const mf = new Miniflare({ modules: true, script: WORKER, kvNamespaces: { NS: namespaceId }, defaultPersistRoot: persistRoot });
-    for (const l of process.listeners('SIGINT')) if (!before.has(l)) process.off('SIGINT', l);
-    await mf.ready;
-    return new LocalKvNamespace(mf);
+    const { value: mf, reaper } = await withReaper(async () => {
+      // Miniflare exits the process on SIGINT; the copy's own handler finishes the batch in
+      // flight and leaves a clean journal instead, then disposes Miniflare itself.
+      const before = new Set(process.listeners('SIGINT'));
+      const m = new Miniflare({ modules: true, script: WORKER, kvNamespaces: { NS: namespaceId }, defaultPersistRoot: persistRoot });
+      for (const l of process.listeners('SIGINT')) if (!before.has(l)) process.off('SIGINT', l);
+      await m.ready;
+      return m;
+    });
+    return new LocalKvNamespace(mf, reaper);
   }
 
   private async call(path: string, body?: Uint8Array | string): Promise<Buffer> {
@@ -136,6 +143,7 @@ export class LocalKvNamespace {
 
   async close(): Promise<void> {
     await this.mf.dispose();
+    this.reaper.release();
   }
 }
 

@@ -13,6 +13,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { md5OfEtag, splitMetadata, type StoredObject } from '../../catalog/stored-object.js';
+import { withReaper, type Reaper } from '../../cloudflare/workerd-reaper.js';
 import type { ListedObject, ObjectStore, PutInfo } from './object-store.js';
 
 // The parts of Miniflare's R2Bucket proxy used here (its own types are the Workers types).
@@ -90,21 +91,24 @@ export class MiniflareStore implements ObjectStore {
     private readonly mf: MiniflareLike,
     private readonly bucket: R2BucketProxy,
     description: string,
+    private readonly reaper: Reaper,
   ) {
     this.description = description;
   }
 
   static async open(o: MiniflareStoreOptions): Promise<MiniflareStore> {
     const { Miniflare } = await import('miniflare');
-    const mf = new Miniflare({
-      modules: true,
-      script: WRITER,
-      defaultPersistRoot: o.stateRoot,
-      // The same bucket under the user's binding (read through the proxy) and as BUCKET (the writer's).
-      r2Buckets: { [o.binding]: { id: o.bucketId }, BUCKET: { id: o.bucketId } },
+    const { value, reaper } = await withReaper(async () => {
+      const mf = new Miniflare({
+        modules: true,
+        script: WRITER,
+        defaultPersistRoot: o.stateRoot,
+        // The same bucket under the user's binding (read through the proxy) and as BUCKET (the writer's).
+        r2Buckets: { [o.binding]: { id: o.bucketId }, BUCKET: { id: o.bucketId } },
+      });
+      return { mf, bucket: (await mf.getR2Bucket(o.binding)) as unknown as R2BucketProxy };
     });
-    const bucket = (await mf.getR2Bucket(o.binding)) as unknown as R2BucketProxy;
-    return new MiniflareStore(mf, bucket, o.description);
+    return new MiniflareStore(value.mf, value.bucket, o.description, reaper);
   }
 
   async head(key: string): Promise<StoredObject | undefined> {
@@ -166,5 +170,6 @@ export class MiniflareStore implements ObjectStore {
 
   async close(): Promise<void> {
     await this.mf.dispose();
+    this.reaper.release();
   }
 }
