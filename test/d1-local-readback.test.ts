@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { copy } from '../src/index.js';
 import { makeProject, REAL_WRANGLER, wranglerQuery } from './helpers/copy-project.js';
 import { BIN, runCli } from './helpers/cli.js';
+import { alive } from './helpers/processes.js';
 
 const ROWS = 3_000;
 /** Rows of the source the copy is killed in: in 10-row batches it outlasts wrangler's start. */
@@ -49,14 +50,6 @@ function processesNaming(text: string): { pid: number; args: string }[] {
   return table.filter((p) => found.has(p.pid));
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('local D1 read-back through wrangler', () => {
   const saved = { ...process.env };

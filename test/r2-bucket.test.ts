@@ -26,6 +26,7 @@ import { Miniflare } from 'miniflare';
 import { BIN, runCli } from './helpers/cli.js';
 import { startS3Server, type S3Server } from './helpers/s3-server.js';
 import { R2_MAX_OBJECT_BYTES, R2_MAX_PUT_BYTES } from '../src/cloudflare/limits.js';
+import { alive } from './helpers/processes.js';
 
 const MIB = 1024 * 1024;
 const FIXTURES_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
@@ -233,14 +234,6 @@ test('SIGKILL in the middle of the 120 MiB upload, then --resume: nothing alread
   await new Promise((r) => child.once('exit', r));
   assert.ok(partsBefore >= 4, 'the copy was killed during the multipart upload');
   assert.equal(workerd.length, 1, 'the copy ran one workerd');
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   for (let i = 0; i < 100 && alive(workerd[0]); i++) await new Promise((r) => setTimeout(r, 50));
   assert.equal(alive(workerd[0]), false, 'its workerd went with it');
   const j = JSON.parse(readFileSync(journal, 'utf8')) as { uploads: Record<string, { parts: unknown[]; partSize: number }> };
