@@ -89,6 +89,13 @@ export function planDirect(db: Database.Database, journal: SqliteJournal, m: Tab
     const t = targetTypes.get(m.columns[i].name.toLowerCase());
     if (s === undefined || t === undefined || s !== t) return `column ${m.columns[i].name} is declared differently in the target`;
   }
+  // A key declared with another collation (NOCASE) is read in BINARY order by an explicit
+  // COLLATE, which no index serves: the row path sorts it once, a range per batch would sort the
+  // whole table each time.
+  const createSql = (db.prepare(`SELECT sql FROM ${SOURCE_SCHEMA}.sqlite_schema WHERE type = 'table' AND name = ?`).pluck().get(m.table.sourceName) as string | null) ?? '';
+  const collations = parseCreateTable(createSql).collations;
+  const collated = m.key.find((k) => (collations.get(k.toLowerCase())?.toUpperCase() ?? 'BINARY') !== 'BINARY');
+  if (collated) return `its key column ${collated} sorts with COLLATE ${collations.get(collated.toLowerCase())}`;
   const payload = db.prepare(`SELECT mx_payload FROM dbstat(?, 1) WHERE name = ?`).pluck().get(SOURCE_SCHEMA, m.table.sourceName) as number | undefined;
   const largest = (payload ?? 0) + NUMBER_SLACK * m.columns.length;
   if (largest > Math.min(caps.maxRowBytes, caps.maxValueBytes)) return `a row may be near ${caps.limitsOf}'s size limit`;
@@ -116,13 +123,8 @@ class SqliteDirectTable implements DirectTable {
     m: TableMapping,
     source: string,
   ) {
-    const createSql = (db.prepare(`SELECT sql FROM ${SOURCE_SCHEMA}.sqlite_schema WHERE type = 'table' AND name = ?`).pluck().get(m.table.sourceName) as string | null) ?? '';
-    const collations = parseCreateTable(createSql).collations;
-    // The key in BINARY order, as the row path reads it (see sqlite-reader.ts).
-    const keys = m.key!.map((k) => {
-      const coll = collations.get(k.toLowerCase());
-      return coll && coll.toUpperCase() !== 'BINARY' ? `${quoteAlways(k)} COLLATE BINARY` : quoteAlways(k);
-    });
+    // The key's columns compare in BINARY order (planDirect), the order the row path reads.
+    const keys = m.key!.map(quoteAlways);
     const tuple = (items: string[]) => (items.length === 1 ? items[0] : `(${items.join(', ')})`);
     const keyTuple = tuple(keys);
     const marks = tuple(keys.map(() => '?'));
