@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { BIN, runCli } from './helpers/cli.js';
+import { killAtProgress } from './helpers/processes.js';
 
 interface TableJson {
   name: string;
@@ -163,22 +164,8 @@ describe('SQLite to SQLite: SQLite copies clean batches itself', () => {
     const rejects = path.join(tmp, 'rejects-killed');
     // SIGKILL once table big has committed a few batches (copied by SQLite, 2,000 rows each).
     const args = [...copyArgs(bigSource, target, rejects), '--batch-size', '2000', '--tables', 'big'];
-    const killed = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FLARELIFT_SOURCES: '1' } });
-      let progress = 0;
-      let buffer = '';
-      child.stdout.on('data', (d) => {
-        buffer += d;
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const e = JSON.parse(buffer.slice(0, nl)) as { event?: string; table?: string };
-          buffer = buffer.slice(nl + 1);
-          if (e.event === 'progress' && e.table === 'big' && ++progress === 4) child.kill('SIGKILL');
-        }
-      });
-      child.on('close', (_code, signal) => resolve(signal === 'SIGKILL' ? 1 : 0));
-    });
-    assert.equal(killed, 1, 'the copy was killed before it finished');
+    const killed = await killAtProgress(spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FLARELIFT_SOURCES: '1' } }), 'big', 4);
+    assert.equal(killed.signal, 'SIGKILL', 'the copy was killed before it finished');
     const partial = new Database(target, { readonly: true });
     const before = partial.prepare('SELECT count(*) FROM big').pluck().get() as number;
     partial.close();

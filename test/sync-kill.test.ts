@@ -11,25 +11,14 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { runCli } from './helpers/cli.js';
 import { CLI, testEnv } from './helpers/copy-project.js';
+import { killAtProgress } from './helpers/processes.js';
 import { assertProven, changes, runSync } from './helpers/sync.js';
 
 const ROWS = 150_000;
 
 /** Runs sync --json and sends SIGKILL once table big reported `after` progress events. */
 function syncKilled(dir: string, args: string[], after: number): Promise<{ signal: NodeJS.Signals | null; progress: number }> {
-  const child = spawn(process.execPath, [CLI, 'sync', '--json', ...args], { cwd: dir, env: testEnv() });
-  let buffer = '';
-  let progress = 0;
-  child.stdout.on('data', (d) => {
-    buffer += d;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const e = JSON.parse(buffer.slice(0, nl)) as { event?: string; table?: string };
-      buffer = buffer.slice(nl + 1);
-      if (e.event === 'progress' && e.table === 'big' && ++progress === after) child.kill('SIGKILL');
-    }
-  });
-  return new Promise((resolve) => child.on('close', (_code, signal) => resolve({ signal, progress })));
+  return killAtProgress(spawn(process.execPath, [CLI, 'sync', '--json', ...args], { cwd: dir, env: testEnv() }), 'big', after);
 }
 
 /** Every row of a table in key order (or sorted, without a key), as one text. */

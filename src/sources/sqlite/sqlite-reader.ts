@@ -17,10 +17,11 @@ import type Database from 'better-sqlite3';
 import { NotUtf8Text, type SourceValue } from '../../casting/values.js';
 import type { Table, TableMeasurement } from '../../catalog/types.js';
 import type { IntegerBounds, ReadOptions } from '../source.js';
-import { parseCreateTable } from './sqlite-sql-text.js';
+import { otherCollation, parseCreateTable } from './sqlite-sql-text.js';
 import { quoteName, rowidName } from './sqlite-tables.js';
 
-type Bindable = null | number | bigint | string | Buffer;
+/** A value better-sqlite3 binds. */
+export type Bindable = null | number | bigint | string | Buffer;
 
 function bindable(v: SourceValue): Bindable {
   if (v === undefined || v === null) return null;
@@ -139,11 +140,8 @@ export class SqliteReader {
     // Keys compare in BINARY order (what verify's merge expects). A column declared with
     // another collation (NOCASE, RTRIM) gets an explicit COLLATE BINARY, which costs a sort;
     // BINARY columns are left bare so the key index serves both the order and the resume.
-    const collations = parseCreateTable(this.createSql(table.sourceName)).collations;
-    const keys = orderBy.map((k) => {
-      const coll = collations.get(k.toLowerCase());
-      return coll && coll.toUpperCase() !== 'BINARY' ? `${quoteName(k)} COLLATE BINARY` : quoteName(k);
-    });
+    const parsed = parseCreateTable(this.createSql(table.sourceName));
+    const keys = orderBy.map((k) => (otherCollation(parsed, k) ? `${quoteName(k)} COLLATE BINARY` : quoteName(k)));
     let where = '';
     const params: Bindable[] = [];
     if (options.after?.length) {

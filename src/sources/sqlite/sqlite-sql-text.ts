@@ -123,6 +123,12 @@ export interface ParsedTable {
 
 const COLUMN_CONSTRAINT_START = new Set(['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'FOREIGN']);
 
+/** The collation a column compares with when it is not BINARY (NOCASE, RTRIM), else undefined. */
+export function otherCollation(parsed: ParsedTable, column: string): string | undefined {
+  const coll = parsed.collations.get(column.toLowerCase());
+  return coll && coll.toUpperCase() !== 'BINARY' ? coll : undefined;
+}
+
 /** CHECKs, generated expressions, collations and AUTOINCREMENT of a stored CREATE TABLE. */
 export function parseCreateTable(sql: string): ParsedTable {
   const out: ParsedTable = { checks: [], generated: new Map(), collations: new Map(), autoincrement: false };
